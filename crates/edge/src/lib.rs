@@ -1,1 +1,2 @@
-//! placeholder
+//! unkai's front door. placeholder
+pub mod sigv4;
