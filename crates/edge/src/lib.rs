@@ -1,2 +1,63 @@
-//! unkai's front door. placeholder
+//! unkai's front door: one listener for every service.
+//!
+//! For each request the edge finds the service ([`route`]: SigV4 credential scope,
+//! `X-Amz-Target`, query `Action`, path, in that order), checks the SigV4 signature
+//! ([`sigv4`]) against the caller's secret ([`Credentials`]), enforces the service's body limit,
+//! and hands an authenticated [`Request`] to the [`Service`]. Errors are rendered in the calling
+//! service's protocol, with the codes, statuses and messages AWS uses ([`protocol`]).
+//!
+//! Architecture Invariant: wire formats live here and in each service's `api` module; nothing
+//! behind a [`Service`] sees an unauthenticated request.
+#![deny(missing_docs)]
+
+pub mod protocol;
+pub mod route;
+mod server;
+mod service;
 pub mod sigv4;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use unkai_types::Caller;
+
+pub use server::{Edge, Health, Options, serve};
+pub use service::{Context, Request, SERVICES, Service, ServiceId, ServiceInfo};
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A response body.
+pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, Infallible>;
+
+/// A response.
+pub type Response = http::Response<Body>;
+
+/// A body holding `bytes`.
+pub fn full(bytes: impl Into<Bytes>) -> Body {
+    http_body_util::Full::new(bytes.into()).boxed_unsync()
+}
+
+/// What a valid access key resolves to.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    /// The secret access key.
+    pub secret: String,
+    /// The session token temporary credentials must present.
+    pub session_token: Option<String>,
+    /// Who the key belongs to.
+    pub caller: Caller,
+}
+
+/// Where the edge looks up access keys.
+pub trait Credentials: Send + Sync + 'static {
+    /// The identity behind `access_key_id`, `None` when the key is unknown or inactive.
+    fn lookup<'a>(
+        &'a self,
+        access_key_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<Identity>>, String>>;
+}

@@ -471,9 +471,12 @@ fn signing_key(secret: &str, scope: &Scope) -> [u8; 32] {
     hmac(&service, b"aws4_request")
 }
 
+/// What a signing key is derived from: secret, date, region, service.
+type KeyId = (String, String, String, String);
+
 /// Derived signing keys, which change once a day per key, region and service.
 #[derive(Debug, Default)]
-pub struct KeyCache(Mutex<HashMap<(String, String, String, String), [u8; 32]>>);
+pub struct KeyCache(Mutex<HashMap<KeyId, [u8; 32]>>);
 
 impl KeyCache {
     fn get(&self, secret: &str, scope: &Scope) -> [u8; 32] {

@@ -1,0 +1,322 @@
+//! The listener: HTTP/1.1 connections, authentication, dispatch, graceful shutdown.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use unkai_types::Clock;
+
+use crate::protocol::{self, AwsError, Protocol, query};
+use crate::sigv4::{self, KeyCache, Parts, Problem, Signature};
+use crate::{
+    Context, Credentials, Request, Response, Service, ServiceId, ServiceInfo, full, route,
+};
+
+/// How long in-flight requests may take to finish after shutdown begins.
+const DRAIN: Duration = Duration::from_secs(30);
+
+/// What the edge reports at `GET /_unkai/health`.
+#[derive(Clone, Debug)]
+pub struct Health {
+    /// unkai's version.
+    pub version: &'static str,
+    /// The store engine's short name.
+    pub store: &'static str,
+    /// The default region.
+    pub region: String,
+}
+
+/// How the edge behaves.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// What `/_unkai/health` reports.
+    pub health: Health,
+}
+
+/// The edge: every registered service behind one authenticated front door.
+pub struct Edge {
+    services: BTreeMap<ServiceId, Arc<dyn Service>>,
+    credentials: Arc<dyn Credentials>,
+    keys: KeyCache,
+    clock: Clock,
+    options: Options,
+    started: Instant,
+}
+
+impl Edge {
+    /// An edge with no services yet.
+    pub fn new(credentials: Arc<dyn Credentials>, clock: Clock, options: Options) -> Self {
+        Self {
+            services: BTreeMap::new(),
+            credentials,
+            keys: KeyCache::default(),
+            clock,
+            options,
+            started: Instant::now(),
+        }
+    }
+
+    /// Adds a service.
+    pub fn register(&mut self, service: Arc<dyn Service>) {
+        self.services.insert(service.info().id, service);
+    }
+
+    /// Handles one request.
+    pub async fn handle<B>(&self, request: http::Request<B>) -> Response
+    where
+        B: http_body::Body<Data = Bytes> + Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let received = self.clock.now();
+        let request_id = unkai_types::request_id();
+        if request.uri().path().starts_with("/_unkai/") {
+            return self.internal(&request);
+        }
+        let (parts, body) = request.into_parts();
+        let signature = sigv4::parse(&parts.headers, parts.uri.query());
+        let signed = match &signature {
+            Ok(Some(signature)) => Some(signature),
+            _ => None,
+        };
+        let service = match signed {
+            Some(signature) => {
+                match route::by_scope(&signature.scope.service, &parts.headers, parts.uri.path()) {
+                    Some(service) => service,
+                    None => return unknown_service(&request_id, &signature.scope.service),
+                }
+            }
+            None => match route::by_target(&parts.headers) {
+                Some((service, _)) => service,
+                None if route::is_query(&parts.headers, parts.uri.query()) => {
+                    return self
+                        .reject_unsigned_query(&parts, body, &request_id, signature.err())
+                        .await;
+                }
+                None => route::by_path(parts.uri.path()),
+            },
+        };
+        let info = service.info();
+        let signature = match signature {
+            Ok(Some(signature)) => signature,
+            Ok(None) => return reject(info, &request_id, &Problem::Missing),
+            Err(problem) => return reject(info, &request_id, &problem),
+        };
+        let Some(handler) = self.services.get(&service) else {
+            let error = protocol::not_implemented(info, None);
+            return protocol::error_response(info, &request_id, &error);
+        };
+        if let Err(problem) = sigv4::check_scope(&signature, received) {
+            return reject(info, &request_id, &problem);
+        }
+        let identity = match self.credentials.lookup(&signature.access_key_id).await {
+            Ok(Some(identity)) => identity,
+            Ok(None) => return reject(info, &request_id, &Problem::UnknownKey),
+            Err(error) => {
+                tracing::error!(%error, "access key lookup failed");
+                return protocol::error_response(info, &request_id, &protocol::internal(info));
+            }
+        };
+        if identity.session_token != signature.security_token {
+            return reject(info, &request_id, &Problem::BadToken);
+        }
+        let body = match read_body(body, info).await {
+            Ok(body) => body,
+            Err(error) => return protocol::error_response(info, &request_id, &error),
+        };
+        if let Err(problem) = verify(&parts, &signature, &body, &identity.secret, &self.keys) {
+            return reject(info, &request_id, &problem);
+        }
+        let context = Context {
+            request_id,
+            caller: identity.caller.clone(),
+            region: signature.scope.region,
+            received,
+        };
+        handler
+            .call(Request {
+                context,
+                parts,
+                body,
+            })
+            .await
+    }
+
+    /// An unsigned awsQuery request: answer as the service that knows its `Action` would.
+    async fn reject_unsigned_query<B>(
+        &self,
+        parts: &http::request::Parts,
+        body: B,
+        request_id: &str,
+        problem: Option<Problem>,
+    ) -> Response
+    where
+        B: http_body::Body<Data = Bytes> + Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let sts = ServiceId::Sts.info();
+        let body = read_body(body, sts).await.unwrap_or_default();
+        let params = query::Params::parse(parts.uri.query(), &body);
+        let info = params
+            .action()
+            .and_then(|action| {
+                self.services.values().find(|service| {
+                    service.info().protocol == Protocol::AwsQuery && service.knows_operation(action)
+                })
+            })
+            .map_or(sts, |service| service.info());
+        reject(info, request_id, &problem.unwrap_or(Problem::Missing))
+    }
+
+    fn internal<B>(&self, request: &http::Request<B>) -> Response {
+        if request.method() != http::Method::GET || request.uri().path() != "/_unkai/health" {
+            let mut response = http::Response::new(full("{\"message\":\"Not Found\"}"));
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            return response;
+        }
+        let health = &self.options.health;
+        let body = serde_json::json!({
+            "status": "ok",
+            "version": health.version,
+            "uptime_seconds": self.started.elapsed().as_secs(),
+            "store": health.store,
+            "region": health.region,
+            "services": self.services.values().map(|s| s.info().name).collect::<Vec<_>>(),
+        });
+        let mut response = http::Response::new(full(body.to_string()));
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
+    }
+}
+
+fn reject(info: &ServiceInfo, request_id: &str, problem: &Problem) -> Response {
+    protocol::error_response(info, request_id, &protocol::auth_error(info, problem))
+}
+
+fn unknown_service(request_id: &str, signing_name: &str) -> Response {
+    let info = ServiceId::Sts.info();
+    let error = AwsError::new(
+        StatusCode::BAD_REQUEST,
+        "UnrecognizedServiceException",
+        format!("unkai does not serve the service '{signing_name}'"),
+    );
+    let mut response = protocol::error_response(info, request_id, &error);
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    response
+}
+
+async fn read_body<B>(body: B, info: &ServiceInfo) -> Result<Bytes, AwsError>
+where
+    B: http_body::Body<Data = Bytes> + Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let declared = http_body::Body::size_hint(&body).exact();
+    if declared.is_some_and(|declared| declared > info.max_body as u64) {
+        return Err(protocol::too_large(info));
+    }
+    match Limited::new(body, info.max_body).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            Err(protocol::too_large(info))
+        }
+        Err(error) => {
+            tracing::debug!(%error, "request body could not be read");
+            Err(AwsError::new(
+                StatusCode::BAD_REQUEST,
+                "IncompleteBody",
+                "The request body ended before the Content-Length it declared",
+            ))
+        }
+    }
+}
+
+fn verify(
+    parts: &http::request::Parts,
+    signature: &Signature,
+    body: &[u8],
+    secret: &str,
+    keys: &KeyCache,
+) -> Result<(), Problem> {
+    let body_hash = sigv4::payload_hash(body);
+    let payload_hash = match parts
+        .headers
+        .get("x-amz-content-sha256")
+        .and_then(|v| v.to_str().ok())
+    {
+        // A hash the body does not have can only fail; anything else (UNSIGNED-PAYLOAD) is
+        // what the client signed.
+        Some(declared) if declared.len() == 64 && declared != body_hash => declared.to_string(),
+        Some(declared) => declared.to_string(),
+        None if signature.form == sigv4::Form::Presigned && signature.scope.service == "s3" => {
+            sigv4::UNSIGNED_PAYLOAD.to_string()
+        }
+        None => body_hash,
+    };
+    let request = Parts {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        authority: parts.uri.authority().map(|a| a.as_str()),
+    };
+    sigv4::verify(&request, signature, &payload_hash, secret, keys)
+}
+
+/// Serves `edge` on `listener` until `shutdown` resolves, then stops accepting and lets
+/// in-flight requests finish (up to 30 s).
+pub async fn serve(
+    listener: TcpListener,
+    edge: Arc<Edge>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let edge = edge.clone();
+        let connection = http1::Builder::new().serve_connection(
+            TokioIo::new(stream),
+            service_fn(move |request: http::Request<Incoming>| {
+                let edge = edge.clone();
+                async move { Ok::<_, Infallible>(edge.handle(request).await) }
+            }),
+        );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN) => {
+            tracing::warn!("in-flight requests did not finish within 30 s of shutdown");
+        }
+    }
+    Ok(())
+}
