@@ -10,6 +10,7 @@
 //! behind a [`Service`] sees an unauthenticated request.
 #![deny(missing_docs)]
 
+pub mod compat;
 pub mod protocol;
 pub mod route;
 mod server;

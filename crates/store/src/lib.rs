@@ -8,7 +8,8 @@
 //!   after the commit is durable.
 //! - [`tuple`] encodes keys so that byte order is value order (strings, integers, and decimal
 //!   numbers with 38 significant digits).
-//! - [`Space`] names every top-level key prefix in one place.
+//! - [`Space`] names every top-level key prefix in one place; [`record`] encodes the values
+//!   stored under them, versioned.
 //! - [`conformance`] is the behaviour every engine must show, instantiated per engine with
 //!   [`conformance_suite!`].
 #![deny(missing_docs)]
@@ -17,6 +18,7 @@ pub mod conformance;
 mod engine;
 mod error;
 mod kv;
+pub mod record;
 mod space;
 pub mod tuple;
 

@@ -25,3 +25,37 @@ pub struct Caller {
 pub fn request_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// Formats seconds since the Unix epoch as ISO 8601 in UTC (`2015-08-30T12:36:00Z`), the form
+/// AWS's XML and JSON timestamps take.
+pub fn iso8601(unix_seconds: u64) -> String {
+    let days = (unix_seconds / 86_400) as i64;
+    let seconds = unix_seconds % 86_400;
+    // Days to civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3_600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn iso8601_formats_utc() {
+        assert_eq!(super::iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::iso8601(1_440_938_160), "2015-08-30T12:36:00Z");
+        assert_eq!(super::iso8601(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::iso8601(4_102_444_799), "2099-12-31T23:59:59Z");
+    }
+}
