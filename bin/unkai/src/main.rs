@@ -1,1 +1,238 @@
-fn main() {}
+//! `unkai`: the command line.
+
+mod client;
+mod keys;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use unkai_server::{Config, DataDir, Durability, Server};
+
+/// unkai runs serverless applications (API Gateway, Lambda, DynamoDB and the rest of the AWS
+/// serverless building blocks) on your machine or cluster, from one binary. Point the AWS CLI
+/// and SDKs at it with `eval "$(unkai env)"`.
+#[derive(Parser, Debug)]
+#[command(name = "unkai", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the server in the foreground (Ctrl-C stops it cleanly).
+    Up(UpArgs),
+    /// Print `export` lines that point the AWS CLI and SDKs at unkai.
+    Env(DataArgs),
+    /// Manage access keys (IAM users and their keys).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Args, Debug)]
+struct DataArgs {
+    /// The data directory [default: .unkai]
+    #[arg(long, env = "UNKAI_DATA_DIR", value_name = "PATH")]
+    data_dir: Option<PathBuf>,
+    /// A TOML configuration file [default: unkai.toml, if present]
+    #[arg(long, env = "UNKAI_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct UpArgs {
+    /// The application directory; the data directory defaults to DIR/.unkai
+    dir: Option<PathBuf>,
+    /// Where to listen [default: 127.0.0.1:4566]
+    #[arg(long, env = "UNKAI_LISTEN", value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Keep state in PostgreSQL (postgres://user@host/db) instead of the data directory
+    #[arg(long, env = "UNKAI_STORE", value_name = "URL")]
+    store: Option<String>,
+    /// What an acknowledged write promises: fsync (on disk) or os (survives a crash of unkai,
+    /// not a power loss) [default: fsync]
+    #[arg(long, env = "UNKAI_DURABILITY", value_name = "fsync|os")]
+    durability: Option<String>,
+    /// The region clients are told to use [default: us-east-1]
+    #[arg(long, env = "UNKAI_REGION")]
+    region: Option<String>,
+    /// Also accept the local-development key test/test (loopback only)
+    #[arg(long, env = "UNKAI_DEV_CREDENTIALS")]
+    dev_credentials: bool,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Create an access key (the user is created if it does not exist)
+    Create {
+        /// The user the key belongs to
+        #[arg(long, default_value = unkai_iam::ADMIN)]
+        user: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// List a user's access keys
+    List {
+        /// The user whose keys to list
+        #[arg(long, default_value = unkai_iam::ADMIN)]
+        user: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Delete an access key
+    Delete {
+        /// The access key id
+        access_key_id: String,
+        /// The user the key belongs to
+        #[arg(long, default_value = unkai_iam::ADMIN)]
+        user: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// The configuration: defaults, the TOML file, then environment and flags.
+fn load_config(data: &DataArgs) -> Result<Config> {
+    let file = data.config.clone().or_else(|| {
+        let default = PathBuf::from("unkai.toml");
+        default.exists().then_some(default)
+    });
+    let mut config = match &file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("cannot read the configuration file {}", path.display())
+            })?;
+            Config::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        None => Config::default(),
+    };
+    if let Some(dir) = &data.data_dir {
+        config.data_dir = dir.clone();
+    }
+    Ok(config)
+}
+
+fn up_config(args: &UpArgs) -> Result<Config> {
+    let mut config = load_config(&args.data)?;
+    if let (Some(dir), None) = (&args.dir, &args.data.data_dir) {
+        if !dir.is_dir() {
+            bail!("{} is not a directory", dir.display());
+        }
+        config.data_dir = dir.join(".unkai");
+    }
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(store) = &args.store {
+        config.store.url = Some(store.clone());
+    }
+    if let Some(durability) = &args.durability {
+        config.store.durability = match durability.as_str() {
+            "fsync" => Durability::Fsync,
+            "os" => Durability::Os,
+            other => bail!("--durability must be fsync or os, not {other:?}"),
+        };
+    }
+    if let Some(region) = &args.region {
+        config.region = region.clone();
+    }
+    config.auth.dev_credentials |= args.dev_credentials;
+    Ok(config)
+}
+
+async fn up(args: UpArgs) -> Result<()> {
+    let config = up_config(&args)?;
+    let server = Server::start(config).await?;
+    let summary = server.summary();
+    println!(
+        "unkai {} ready in {} ms",
+        unkai_server::VERSION,
+        summary.startup.as_millis()
+    );
+    println!("  endpoint     {}", summary.endpoint);
+    println!("  region       {}", summary.region);
+    match &summary.credentials {
+        Some(key) => println!(
+            "  credentials  {} / {}",
+            key.access_key_id, key.secret_access_key
+        ),
+        None => println!("  credentials  none saved; create a key with `unkai keys create`"),
+    }
+    if summary.dev_credentials {
+        println!("               and the development key test / test");
+    }
+    println!("  store        {}", summary.store);
+    println!("  use it       eval \"$(unkai env)\"   then   aws sts get-caller-identity");
+    server.run(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        Some(()) = async { match terminate.as_mut() { Some(s) => s.recv().await, None => None } } => {}
+    }
+    eprintln!("unkai: stopping (finishing in-flight requests)");
+}
+
+fn env(args: DataArgs) -> Result<()> {
+    let config = load_config(&args)?;
+    let data = DataDir::new(&config.data_dir);
+    let Some(key) = data.credentials() else {
+        bail!(
+            "no credentials in {} yet: start unkai once with `unkai up`, which creates them",
+            config.data_dir.display()
+        );
+    };
+    let (endpoint, region) = match data.server() {
+        Some(server) => (server.endpoint, server.region),
+        None => (format!("http://{}", config.listen), config.region),
+    };
+    println!("export AWS_ENDPOINT_URL={endpoint}");
+    println!("export AWS_ACCESS_KEY_ID={}", key.access_key_id);
+    println!("export AWS_SECRET_ACCESS_KEY={}", key.secret_access_key);
+    println!("export AWS_REGION={region}");
+    println!("export AWS_DEFAULT_REGION={region}");
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("UNKAI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("unkai: cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Up(args) => up(args).await,
+            Command::Env(args) => env(args),
+            Command::Keys(command) => keys::run(command).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("unkai: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,193 @@
-//! placeholder
+//! unkai's composition root: reads the [`Config`], opens the store and the [`DataDir`], wires
+//! the services behind the edge, serves until told to stop, and shuts down cleanly.
+//!
+//! Architecture Invariant: this is the only crate that knows every service and every engine;
+//! services never depend on each other.
+#![deny(missing_docs)]
+
+mod config;
+mod data_dir;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpListener;
+use unkai_edge::{Edge, Health, Options};
+use unkai_iam::Iam;
+use unkai_store::Kv;
+use unkai_store_embedded::Embedded;
+use unkai_store_postgres::Postgres;
+use unkai_sts::Sts;
+use unkai_types::Clock;
+
+pub use config::{AuthConfig, Config, StoreConfig};
+pub use data_dir::{DataDir, KeyPair, ServerInfo};
+pub use unkai_store_embedded::Durability;
+
+/// unkai's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The store could not be opened or failed.
+    #[error("{0}")]
+    Store(#[from] unkai_store::Error),
+    /// IAM could not be prepared.
+    #[error("could not prepare the administrator's access key: {0}")]
+    Iam(#[from] unkai_iam::Error),
+    /// A file or socket operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// What was being accessed.
+        path: String,
+        /// The failure.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+}
+
+/// Opens the store the configuration names: PostgreSQL when `store.url` is set, otherwise the
+/// embedded engine in the data directory.
+pub async fn open_store(config: &Config) -> Result<Kv, Error> {
+    match &config.store.url {
+        Some(url) => {
+            let options = unkai_store_postgres::Options::new(url);
+            Ok(Kv::new(Postgres::connect(options).await?))
+        }
+        None => {
+            let data = DataDir::new(&config.data_dir);
+            data.create()?;
+            let mut options = unkai_store_embedded::Options::new(data.store());
+            options.durability = config.store.durability;
+            Ok(Kv::new(Embedded::open(options)?))
+        }
+    }
+}
+
+/// IAM over an open store, as the CLI uses it when no server runs.
+pub fn iam(config: &Config, kv: Kv) -> Iam {
+    Iam::new(kv, Clock::system(), &config.account_id)
+}
+
+/// A started server: listening, not yet serving.
+pub struct Server {
+    edge: Arc<Edge>,
+    listener: TcpListener,
+    kv: Kv,
+    data: DataDir,
+    summary: Summary,
+}
+
+/// What `unkai up` tells its user.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// `http://127.0.0.1:4566`.
+    pub endpoint: String,
+    /// The region to use.
+    pub region: String,
+    /// The administrator's key, when the data directory holds it.
+    pub credentials: Option<KeyPair>,
+    /// Whether the `test`/`test` key is accepted.
+    pub dev_credentials: bool,
+    /// The store and its durability.
+    pub store: String,
+    /// How long starting took.
+    pub startup: Duration,
+}
+
+impl Server {
+    /// Opens everything and binds the listener.
+    pub async fn start(config: Config) -> Result<Self, Error> {
+        let started = Instant::now();
+        config.validate()?;
+        let data = DataDir::new(&config.data_dir);
+        data.create()?;
+        let kv = open_store(&config).await?;
+        let clock = Clock::system();
+        let iam = if config.auth.dev_credentials {
+            Iam::with_dev_key(kv.clone(), clock.clone(), &config.account_id)
+        } else {
+            Iam::new(kv.clone(), clock.clone(), &config.account_id)
+        };
+        if let Some(key) = iam.bootstrap().await? {
+            data.save_credentials(&KeyPair {
+                access_key_id: key.id,
+                secret_access_key: key.secret,
+            })?;
+        }
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|error| Error::io(config.listen.to_string(), error))?;
+        let address = listener
+            .local_addr()
+            .map_err(|error| Error::io(config.listen.to_string(), error))?;
+        let mut edge = Edge::new(
+            iam.keys(),
+            clock,
+            Options {
+                health: Health {
+                    version: VERSION,
+                    store: kv.engine_name(),
+                    region: config.region.clone(),
+                },
+            },
+        );
+        edge.register(Arc::new(Sts::new(&config.account_id)));
+        edge.register(Arc::new(iam));
+        let endpoint = format!("http://{address}");
+        data.publish_server(&ServerInfo {
+            endpoint: endpoint.clone(),
+            region: config.region.clone(),
+            pid: std::process::id(),
+        })?;
+        let summary = Summary {
+            endpoint,
+            region: config.region.clone(),
+            credentials: data.credentials(),
+            dev_credentials: config.auth.dev_credentials,
+            store: kv.describe(),
+            startup: started.elapsed(),
+        };
+        Ok(Self {
+            edge: Arc::new(edge),
+            listener,
+            kv,
+            data,
+            summary,
+        })
+    }
+
+    /// What to tell the user.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The address the listener is bound to.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+
+    /// Serves until `shutdown` resolves, lets in-flight requests finish, then makes every
+    /// acknowledged write durable and closes the store.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), Error> {
+        let served = unkai_edge::serve(self.listener, self.edge, shutdown).await;
+        self.data.withdraw_server();
+        let closed = self.kv.close().await;
+        served.map_err(|error| Error::io("listener", error))?;
+        Ok(closed?)
+    }
+}
