@@ -111,10 +111,6 @@ impl Edge {
             Ok(None) => return reject(info, &request_id, &Problem::Missing),
             Err(problem) => return reject(info, &request_id, &problem),
         };
-        let Some(handler) = self.services.get(&service) else {
-            let error = protocol::not_implemented(info, None);
-            return protocol::error_response(info, &request_id, &error);
-        };
         if let Err(problem) = sigv4::check_scope(&signature, received) {
             return reject(info, &request_id, &problem);
         }
@@ -136,6 +132,10 @@ impl Edge {
         if let Err(problem) = verify(&parts, &signature, &body, &identity.secret, &self.keys) {
             return reject(info, &request_id, &problem);
         }
+        let Some(handler) = self.services.get(&service) else {
+            let error = protocol::not_implemented(info, None);
+            return protocol::error_response(info, &request_id, &error);
+        };
         let context = Context {
             request_id,
             caller: identity.caller.clone(),
