@@ -7,7 +7,7 @@
 //! repository root), created on first use when missing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
@@ -114,6 +114,19 @@ impl Unkai {
         let started = Instant::now();
         let mut child = command.spawn().context("spawn unkai")?;
         let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let errors = Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = errors.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(mut text) = sink.lock()
+                    && text.len() < 64 * 1024
+                {
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            }
+        });
         let (lines, banner) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -122,29 +135,28 @@ impl Unkai {
                 }
             }
         });
-        let mut seen = Vec::new();
-        let endpoint = loop {
+        let mut seen: Vec<String> = Vec::new();
+        // The banner ends with the "use it" line.
+        while !seen
+            .last()
+            .is_some_and(|line| line.trim_start().starts_with("use it"))
+        {
             match banner.recv_timeout(Duration::from_secs(30)) {
-                Ok(line) => {
-                    let endpoint = line
-                        .trim()
-                        .strip_prefix("endpoint")
-                        .map(|rest| rest.trim().to_string());
-                    seen.push(line);
-                    if let Some(endpoint) = endpoint {
-                        break endpoint;
-                    }
-                }
+                Ok(line) => seen.push(line),
                 Err(_) => {
                     let _ = child.kill();
-                    let mut stderr = String::new();
-                    if let Some(mut err) = child.stderr.take() {
-                        let _ = err.read_to_string(&mut stderr);
-                    }
-                    bail!("no endpoint in unkai's output {seen:?}; stderr: {stderr}");
+                    let _ = child.wait();
+                    std::thread::sleep(Duration::from_millis(100));
+                    let stderr = errors.lock().map(|text| text.clone()).unwrap_or_default();
+                    bail!("unkai printed {seen:?} and stopped; stderr: {stderr}");
                 }
             }
-        };
+        }
+        let endpoint = seen
+            .iter()
+            .find_map(|line| line.trim().strip_prefix("endpoint"))
+            .map(|rest| rest.trim().to_string())
+            .context("no endpoint in the banner")?;
         let started_in = started.elapsed();
         // Keep draining the banner so the child never blocks on a full pipe.
         std::thread::spawn(move || while banner.recv().is_ok() {});
@@ -284,13 +296,18 @@ impl Unkai {
 
     /// Asks the server to stop with `signal` (`TERM`, `INT`) and waits for it to exit.
     pub fn stop_with(&mut self, signal: &str) -> ExitStatus {
-        let mut child = self.child.take().expect("the server is running");
         let status = Command::new("kill")
             .arg(format!("-{signal}"))
-            .arg(child.id().to_string())
+            .arg(self.pid().to_string())
             .status()
             .expect("run kill");
         assert!(status.success());
+        self.stop_after_signal()
+    }
+
+    /// Waits for the server to exit after a signal was sent to it by other means.
+    pub fn stop_after_signal(&mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("the server is running");
         let deadline = Instant::now() + Duration::from_secs(40);
         loop {
             if let Some(status) = child.try_wait().expect("wait for unkai") {
