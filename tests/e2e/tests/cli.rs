@@ -1,4 +1,5 @@
 //! The `unkai` command line: up, env, keys, configuration, shutdown.
+#![allow(clippy::unwrap_used)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -131,7 +132,7 @@ fn keys_are_managed_through_a_running_server_and_offline() {
         .unwrap()
         .to_string();
     let listing = assert_success(&unkai.cli(&["keys", "list", "--user", "erin"]));
-    assert_eq!(key_ids(&listing), [id.clone()]);
+    assert_eq!(key_ids(&listing), std::slice::from_ref(&id));
     let output = unkai.aws_cli(&["iam", "list-access-keys", "--user-name", "erin"]);
     assert!(assert_success(&output).contains(&id));
 

@@ -1,5 +1,6 @@
 //! IAM users and access keys through the official Rust SDK: what `unkai keys` and
 //! `aws iam create-access-key` rely on.
+#![allow(clippy::unwrap_used)]
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use unkai_e2e::Unkai;

@@ -1,4 +1,5 @@
 //! The boto3 and AWS CLI suite (`tests/e2e/python`), run with pytest against a fresh unkai.
+#![allow(clippy::unwrap_used)]
 
 use unkai_e2e::{Unkai, assert_success, repo_root};
 

@@ -1,5 +1,6 @@
 //! STS GetCallerIdentity and the authentication errors, through the official Rust SDK and raw
 //! HTTP.
+#![allow(clippy::unwrap_used)]
 
 mod raw;
 

@@ -1,5 +1,5 @@
 //! Raw HTTP requests, for what SDKs will not send (unsigned, badly timed, oversized).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::time::SystemTime;
 
