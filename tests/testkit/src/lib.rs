@@ -31,6 +31,7 @@ pub fn free_port() -> u16 {
 #[derive(Debug)]
 pub struct PostgresCluster {
     port: u16,
+    bin: PathBuf,
 }
 
 impl PostgresCluster {
@@ -42,6 +43,30 @@ impl PostgresCluster {
     /// The port it listens on, on 127.0.0.1.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Creates an empty database and returns its URL.
+    pub fn create_database(&self) -> String {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let name = format!(
+            "db_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let status = Command::new(self.bin.join("createdb"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "unkai",
+                &name,
+            ])
+            .status()
+            .expect("run createdb");
+        assert!(status.success(), "createdb {name} failed");
+        format!("postgres://unkai@127.0.0.1:{}/{name}", self.port)
     }
 }
 
@@ -170,7 +195,7 @@ fn start_postgres() -> Result<PostgresCluster> {
             .map(|status| status.success())
             .unwrap_or(false);
         if ready {
-            return Ok(PostgresCluster { port });
+            return Ok(PostgresCluster { port, bin });
         }
         if Instant::now() > deadline {
             let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();

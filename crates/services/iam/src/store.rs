@@ -142,17 +142,15 @@ pub(crate) fn list_access_keys(tx: &mut Tx, account: &str, user: &str) -> Result
     let index = tx.range(&user_access_keys(account, user), 1000)?;
     let mut keys = Vec::with_capacity(index.len());
     for (index_key, _) in index {
-        let mut reader = tuple::Reader::new(&index_key, Space::Iam)
-            .map_err(|error| unkai_store::Error::corrupt(&index_key, error))?;
-        let id = (|| {
-            reader.str()?;
-            reader.str()?;
-            reader.str()?;
-            reader.str()
-        })()
-        .map_err(|error| unkai_store::Error::corrupt(&index_key, error))?;
-        if let Some(key) = get_access_key(tx, &id)? {
-            keys.push(key);
+        let (_, _, id) = decode_user_access_key(&index_key)?;
+        match get_access_key(tx, &id)? {
+            Some(key) => keys.push(key),
+            None => {
+                return Err(unkai_store::Error::corrupt(
+                    &index_key,
+                    "indexed access key is missing",
+                ));
+            }
         }
     }
     Ok(keys)
@@ -195,4 +193,25 @@ mod tests {
             "arn:aws:iam::123456789012:user/Al"
         );
     }
+}
+
+/// Every access key record.
+pub(crate) fn all_access_keys() -> KeyRange {
+    tuple::key(Space::Iam).str("key").range()
+}
+
+/// Every user's key index.
+pub(crate) fn all_user_access_keys() -> KeyRange {
+    tuple::key(Space::Iam).str("user-key").range()
+}
+
+/// Reads an index key back into (account, lowercase user, access key id).
+pub(crate) fn decode_user_access_key(key: &[u8]) -> Result<(String, String, String)> {
+    let mut reader = tuple::Reader::new(key, Space::Iam)
+        .map_err(|error| unkai_store::Error::corrupt(key, error))?;
+    (|| {
+        reader.str()?;
+        Ok((reader.str()?, reader.str()?, reader.str()?))
+    })()
+    .map_err(|error: tuple::DecodeError| unkai_store::Error::corrupt(key, error))
 }

@@ -63,6 +63,7 @@ async fn users_and_keys_follow_aws_rules() {
     for key in page.keys.iter().chain(&rest.keys) {
         iam.delete_access_key(&key.id, "alice").await.unwrap();
     }
+    assert_eq!(iam.check_integrity().await.unwrap(), Vec::<String>::new());
     iam.delete_user("alice").await.unwrap();
     let missing = iam.get_user("alice").await.unwrap_err();
     assert_eq!(

@@ -1,5 +1,6 @@
 //! One file per IAM operation.
 
+mod check_integrity;
 mod create_access_key;
 mod create_user;
 mod delete_access_key;
