@@ -156,6 +156,27 @@ pub(crate) fn list_access_keys(tx: &mut Tx, account: &str, user: &str) -> Result
     Ok(keys)
 }
 
+/// Every access key record.
+pub(crate) fn all_access_keys() -> KeyRange {
+    tuple::key(Space::Iam).str("key").range()
+}
+
+/// Every user's key index.
+pub(crate) fn all_user_access_keys() -> KeyRange {
+    tuple::key(Space::Iam).str("user-key").range()
+}
+
+/// Reads an index key back into (account, lowercase user, access key id).
+pub(crate) fn decode_user_access_key(key: &[u8]) -> Result<(String, String, String)> {
+    let mut reader = tuple::Reader::new(key, Space::Iam)
+        .map_err(|error| unkai_store::Error::corrupt(key, error))?;
+    (|| {
+        reader.str()?;
+        Ok((reader.str()?, reader.str()?, reader.str()?))
+    })()
+    .map_err(|error: tuple::DecodeError| unkai_store::Error::corrupt(key, error))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,25 +214,4 @@ mod tests {
             "arn:aws:iam::123456789012:user/Al"
         );
     }
-}
-
-/// Every access key record.
-pub(crate) fn all_access_keys() -> KeyRange {
-    tuple::key(Space::Iam).str("key").range()
-}
-
-/// Every user's key index.
-pub(crate) fn all_user_access_keys() -> KeyRange {
-    tuple::key(Space::Iam).str("user-key").range()
-}
-
-/// Reads an index key back into (account, lowercase user, access key id).
-pub(crate) fn decode_user_access_key(key: &[u8]) -> Result<(String, String, String)> {
-    let mut reader = tuple::Reader::new(key, Space::Iam)
-        .map_err(|error| unkai_store::Error::corrupt(key, error))?;
-    (|| {
-        reader.str()?;
-        Ok((reader.str()?, reader.str()?, reader.str()?))
-    })()
-    .map_err(|error: tuple::DecodeError| unkai_store::Error::corrupt(key, error))
 }
