@@ -48,6 +48,10 @@ impl Kv {
         F: FnMut(&mut Tx) -> Result<T, E> + Send,
         E: From<Error>,
     {
+        // Engines may answer without ever waiting (a read-only transaction on the embedded
+        // engine); taking from tokio's cooperative budget keeps loops of transactions from
+        // starving other tasks.
+        tokio::task::consume_budget().await;
         let started = Instant::now();
         let mut attempts = 0u32;
         loop {
