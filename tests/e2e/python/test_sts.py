@@ -102,3 +102,21 @@ def test_services_not_yet_served_say_so(client):
     code, message, status = error_of(lambda: client("dynamodb").list_tables())
     assert (code, status) == ("NotImplementedException", 501)
     assert "unkai does not implement the dynamodb service yet" in message
+
+
+def test_presigned_get_caller_identity(client):
+    """The presigned form, as EKS and Vault use it: a GET URL carrying the signature."""
+    import urllib.error
+    import urllib.request
+
+    sts = client("sts")
+    url = sts.generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
+    assert "X-Amz-Signature=" in url
+    with urllib.request.urlopen(url) as response:
+        body = response.read().decode()
+    assert "<Arn>arn:aws:iam::000000000000:user/admin</Arn>" in body
+    tampered = url.replace("Action=GetCallerIdentity", "Action=GetCallerIdentity&Extra=1")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(tampered)
+    assert caught.value.code == 403
+    assert "<Code>SignatureDoesNotMatch</Code>" in caught.value.read().decode()

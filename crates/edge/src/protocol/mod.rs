@@ -6,6 +6,7 @@
 //! - restJson1: `x-amzn-ErrorType` header and `{"message": …}`
 //! - restXml (S3): `<Error><Code/><Message/><RequestId/><HostId/></Error>`
 
+pub mod json;
 pub mod query;
 pub mod xml;
 
