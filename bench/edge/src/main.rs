@@ -18,7 +18,7 @@ use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use unkai_edge::sigv4::{self, Parts, SigningParams};
+use unkai_edge::sigv4::{self, SigningParams};
 
 const BODY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
 
@@ -82,31 +82,20 @@ fn health(authority: &str) -> bool {
 }
 
 fn credentials(data: &Path) -> Result<(String, String)> {
-    let text = std::fs::read_to_string(data.join("credentials"))?;
-    let field = |name: &str| {
-        text.lines()
-            .filter_map(|line| line.split_once('='))
-            .find(|(key, _)| key.trim() == name)
-            .map(|(_, value)| value.trim().to_string())
-            .context("credentials file")
-    };
-    Ok((field("aws_access_key_id")?, field("aws_secret_access_key")?))
+    let key = unkai_server::DataDir::new(data)
+        .credentials()
+        .context("no credentials in the data directory")?;
+    Ok((key.access_key_id, key.secret_access_key))
 }
 
 /// A signed GetCallerIdentity; the signature stays valid for 15 minutes.
 fn signed_request(authority: &str, key: &str, secret: &str) -> Result<http::Request<Full<Bytes>>> {
-    let mut headers = http::HeaderMap::new();
-    headers.insert("host", authority.parse()?);
-    headers.insert("content-type", "application/x-www-form-urlencoded".parse()?);
-    let parts = Parts {
-        method: "POST",
-        path: "/",
-        query: None,
-        headers: &headers,
-        authority: None,
-    };
-    let (date, authorization) = sigv4::sign(
-        &parts,
+    let mut request = http::Request::post("/")
+        .header("host", authority)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from_static(BODY.as_bytes())))?;
+    sigv4::sign_request(
+        &mut request,
         BODY.as_bytes(),
         &SigningParams {
             access_key_id: key,
@@ -116,13 +105,6 @@ fn signed_request(authority: &str, key: &str, secret: &str) -> Result<http::Requ
             at: SystemTime::now(),
         },
     );
-    let mut request =
-        http::Request::post("/").body(Full::new(Bytes::from_static(BODY.as_bytes())))?;
-    *request.headers_mut() = headers;
-    request.headers_mut().insert("x-amz-date", date.parse()?);
-    request
-        .headers_mut()
-        .insert("authorization", authorization.parse()?);
     Ok(request)
 }
 

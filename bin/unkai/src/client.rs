@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use unkai_edge::sigv4::{self, Parts, SigningParams};
+use unkai_edge::sigv4::{self, SigningParams};
 use unkai_server::KeyPair;
 
 /// A running unkai, reached with the administrator's key.
@@ -70,21 +70,15 @@ impl Client {
             body.push('=');
             body.extend(percent_encode(value));
         }
-        let mut headers = http::HeaderMap::new();
-        headers.insert("host", self.authority.parse()?);
-        headers.insert(
-            "content-type",
-            http::HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
-        );
-        let parts = Parts {
-            method: "POST",
-            path: "/",
-            query: None,
-            headers: &headers,
-            authority: None,
-        };
-        let (date, authorization) = sigv4::sign(
-            &parts,
+        let mut request = http::Request::post("/")
+            .header("host", &self.authority)
+            .header(
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
+            .body(Full::new(Bytes::from(body.clone())))?;
+        sigv4::sign_request(
+            &mut request,
             body.as_bytes(),
             &SigningParams {
                 access_key_id: &self.key.access_key_id,
@@ -94,12 +88,6 @@ impl Client {
                 at: SystemTime::now(),
             },
         );
-        let mut request = http::Request::post("/").body(Full::new(Bytes::from(body)))?;
-        *request.headers_mut() = headers;
-        request.headers_mut().insert("x-amz-date", date.parse()?);
-        request
-            .headers_mut()
-            .insert("authorization", authorization.parse()?);
         let (status, document) = send(&self.authority, request).await?;
         if !status.is_success() {
             let code = field(&document, "Code").unwrap_or_else(|| status.to_string());

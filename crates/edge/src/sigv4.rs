@@ -682,6 +682,31 @@ pub fn sign(parts: &Parts<'_>, body: &[u8], params: &SigningParams<'_>) -> (Stri
     (timestamp, authorization)
 }
 
+/// Signs `request` in place in the header form: every header it carries (which must include
+/// `host`) is signed, and `x-amz-date` and `authorization` are added.
+pub fn sign_request<B>(request: &mut http::Request<B>, body: &[u8], params: &SigningParams<'_>) {
+    let (date, authorization) = sign(
+        &Parts {
+            method: request.method().as_str(),
+            path: request.uri().path(),
+            query: request.uri().query(),
+            headers: request.headers(),
+            authority: None,
+        },
+        body,
+        params,
+    );
+    let headers = request.headers_mut();
+    headers.insert(
+        "x-amz-date",
+        http::HeaderValue::from_str(&date).expect("timestamps are ASCII"),
+    );
+    headers.insert(
+        "authorization",
+        http::HeaderValue::from_str(&authorization).expect("signatures are ASCII"),
+    );
+}
+
 /// The hex SHA-256 of a payload.
 pub fn payload_hash(body: &[u8]) -> String {
     if body.is_empty() {

@@ -202,16 +202,10 @@ impl Unkai {
 
     /// The administrator's access key and secret.
     pub fn credentials(&self) -> (String, String) {
-        let text = std::fs::read_to_string(self.data.path().join("credentials"))
+        let key = unkai_server::DataDir::new(self.data.path())
+            .credentials()
             .expect("the data directory holds credentials");
-        let field = |name: &str| {
-            text.lines()
-                .filter_map(|line| line.split_once('='))
-                .find(|(key, _)| key.trim() == name)
-                .map(|(_, value)| value.trim().to_string())
-                .expect("credentials have both fields")
-        };
-        (field("aws_access_key_id"), field("aws_secret_access_key"))
+        (key.access_key_id, key.secret_access_key)
     }
 
     /// An SDK configuration for this unkai with the administrator's key.

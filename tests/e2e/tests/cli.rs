@@ -182,27 +182,23 @@ fn configuration_files_apply_and_unknown_keys_are_refused() {
 
 #[test]
 fn dev_credentials_are_explicit_and_loopback_only() {
-    let unkai = Unkai::launch(Launch {
+    let as_test_key = |unkai: &Unkai| {
+        Command::new(venv().join("bin/aws"))
+            .args(["sts", "get-caller-identity"])
+            .envs(unkai.aws_env())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .output()
+            .unwrap()
+    };
+    let with = Unkai::launch(Launch {
         dev_credentials: true,
         ..Launch::default()
     });
-    let output = Command::new(venv().join("bin/aws"))
-        .args(["sts", "get-caller-identity"])
-        .envs(unkai.aws_env())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .output()
-        .unwrap();
-    assert!(assert_success(&output).contains("user/admin"));
+    assert!(assert_success(&as_test_key(&with)).contains("user/admin"));
     let without = Unkai::start();
-    let output = Command::new(venv().join("bin/aws"))
-        .args(["sts", "get-caller-identity"])
-        .envs(without.aws_env())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&output.stderr).contains("InvalidClientTokenId"));
+    let refused = as_test_key(&without);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("InvalidClientTokenId"));
 
     let dir = tempfile::tempdir().unwrap();
     let refused = run_in(
@@ -250,20 +246,13 @@ fn shutdown_finishes_in_flight_requests_and_exits_zero() {
         let mut unkai = Unkai::start();
         let (key, secret) = unkai.credentials();
         let body = "Action=GetCallerIdentity&Version=2011-06-15";
-        let mut headers = http::HeaderMap::new();
-        headers.insert("host", unkai.authority().parse().unwrap());
-        headers.insert(
-            "content-type",
-            "application/x-www-form-urlencoded".parse().unwrap(),
-        );
-        let (date, authorization) = unkai_edge::sigv4::sign(
-            &unkai_edge::sigv4::Parts {
-                method: "POST",
-                path: "/",
-                query: None,
-                headers: &headers,
-                authority: None,
-            },
+        let mut request = http::Request::post("/")
+            .header("host", unkai.authority())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(())
+            .unwrap();
+        unkai_edge::sigv4::sign_request(
+            &mut request,
             body.as_bytes(),
             &unkai_edge::sigv4::SigningParams {
                 access_key_id: &key,
@@ -273,17 +262,17 @@ fn shutdown_finishes_in_flight_requests_and_exits_zero() {
                 at: SystemTime::now(),
             },
         );
+        let mut head = String::from("POST / HTTP/1.1\r\n");
+        for (name, value) in request.headers() {
+            head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
+        }
+        head.push_str(&format!(
+            "content-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        ));
         let mut stream = TcpStream::connect(unkai.authority()).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nhost: {}\r\ncontent-type: application/x-www-form-urlencoded\r\n\
-             x-amz-date: {date}\r\nauthorization: {authorization}\r\ncontent-length: {}\r\n\
-             connection: close\r\n\r\n{}",
-            unkai.authority(),
-            body.len(),
-            &body[..10]
-        )
-        .unwrap();
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(&body.as_bytes()[..10]).unwrap();
         stream.flush().unwrap();
         std::thread::sleep(Duration::from_millis(200));
         let pid = unkai.pid();

@@ -29,7 +29,11 @@ pub fn serialization_error(message: Option<String>) -> AwsError {
 /// Decodes a request body; an empty body is an empty object, as the SDKs send for operations
 /// without input.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, AwsError> {
-    let body = if body.is_empty() { b"{}".as_slice() } else { body };
+    let body = if body.is_empty() {
+        b"{}".as_slice()
+    } else {
+        body
+    };
     serde_json::from_slice(body).map_err(|error| {
         let message = match error.classify() {
             serde_json::error::Category::Data => Some(error.to_string()),
@@ -46,7 +50,13 @@ pub fn respond<T: Serialize>(service: &ServiceInfo, request_id: &str, output: &T
         Protocol::AwsJson11 => "application/x-amz-json-1.1",
         _ => "application/x-amz-json-1.0",
     };
-    super::respond(service, request_id, StatusCode::OK, content_type, Bytes::from(body))
+    super::respond(
+        service,
+        request_id,
+        StatusCode::OK,
+        content_type,
+        Bytes::from(body),
+    )
 }
 
 #[cfg(test)]
@@ -67,7 +77,13 @@ mod tests {
     #[test]
     fn bodies_decode_or_fail_as_serialization_exceptions() {
         let input: Input = decode(br#"{"TableName":"t","Limit":5}"#).unwrap();
-        assert_eq!(input, Input { table_name: "t".into(), limit: Some(5) });
+        assert_eq!(
+            input,
+            Input {
+                table_name: "t".into(),
+                limit: Some(5)
+            }
+        );
         let malformed = decode::<Input>(b"{not json").unwrap_err();
         assert_eq!(malformed.code, "SerializationException");
         assert_eq!(malformed.message, None);
@@ -82,13 +98,23 @@ mod tests {
     async fn responses_carry_content_type_request_id_and_crc() {
         let dynamodb = ServiceId::DynamoDb.info();
         let response = respond(dynamodb, "id-1", &serde_json::json!({"TableNames": []}));
-        assert_eq!(response.headers()["content-type"], "application/x-amz-json-1.0");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/x-amz-json-1.0"
+        );
         assert_eq!(response.headers()["x-amzn-requestid"], "id-1");
-        let crc = response.headers()["x-amz-crc32"].to_str().unwrap().to_string();
+        let crc = response.headers()["x-amz-crc32"]
+            .to_str()
+            .unwrap()
+            .to_string();
         let body = response.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(crc, crc32fast::hash(&body).to_string());
         let error = crate::protocol::error_response(dynamodb, "id", &serialization_error(None));
-        assert_eq!(error.headers()["x-amz-crc32"], "3948637019", "the CRC AWS sends for this body");
+        assert_eq!(
+            error.headers()["x-amz-crc32"],
+            "3948637019",
+            "the CRC AWS sends for this body"
+        );
         let logs = respond(ServiceId::Logs.info(), "id-2", &serde_json::json!({}));
         assert_eq!(logs.headers()["content-type"], "application/x-amz-json-1.1");
         assert!(logs.headers().get("x-amz-crc32").is_none());

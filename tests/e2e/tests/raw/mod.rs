@@ -7,7 +7,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use unkai_e2e::Unkai;
-use unkai_edge::sigv4::{self, Parts, SigningParams};
+use unkai_edge::sigv4::{self, SigningParams};
 
 pub struct Reply {
     pub status: u16,
@@ -64,21 +64,13 @@ pub async fn signed_query(
     service: &str,
     body: &str,
 ) -> Reply {
-    let mut headers = http::HeaderMap::new();
-    headers.insert("host", unkai.authority().parse().unwrap());
-    headers.insert(
-        "content-type",
-        "application/x-www-form-urlencoded".parse().unwrap(),
-    );
-    let parts = Parts {
-        method: "POST",
-        path: "/",
-        query: None,
-        headers: &headers,
-        authority: None,
-    };
-    let (date, authorization) = sigv4::sign(
-        &parts,
+    let mut request = http::Request::post("/")
+        .header("host", unkai.authority())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap();
+    sigv4::sign_request(
+        &mut request,
         body.as_bytes(),
         &SigningParams {
             access_key_id: key,
@@ -88,15 +80,5 @@ pub async fn signed_query(
             at,
         },
     );
-    let mut request = http::Request::post("/")
-        .body(Full::new(Bytes::from(body.to_string())))
-        .unwrap();
-    *request.headers_mut() = headers;
-    request
-        .headers_mut()
-        .insert("x-amz-date", date.parse().unwrap());
-    request
-        .headers_mut()
-        .insert("authorization", authorization.parse().unwrap());
     send_request(unkai.authority(), request).await
 }
