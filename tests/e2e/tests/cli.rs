@@ -119,18 +119,19 @@ fn key_ids(listing: &str) -> Vec<String> {
         .collect()
 }
 
+/// Runs `unkai keys create --user USER` and returns the new key's id.
+fn create_key(unkai: &Unkai, user: &str) -> String {
+    let created = assert_success(&unkai.cli(&["keys", "create", "--user", user]));
+    let id = created
+        .split_whitespace()
+        .find(|word| word.starts_with("AKIA"));
+    id.expect("the new key's id").to_string()
+}
+
 #[test]
 fn keys_are_managed_through_a_running_server_and_offline() {
     let mut unkai = Unkai::start();
-    let created = assert_success(&unkai.cli(&["keys", "create", "--user", "erin"]));
-    let id = created
-        .lines()
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .nth(2)
-        .unwrap()
-        .to_string();
+    let id = create_key(&unkai, "erin");
     let listing = assert_success(&unkai.cli(&["keys", "list", "--user", "erin"]));
     assert_eq!(key_ids(&listing), std::slice::from_ref(&id));
     let output = unkai.aws_cli(&["iam", "list-access-keys", "--user-name", "erin"]);
@@ -138,15 +139,7 @@ fn keys_are_managed_through_a_running_server_and_offline() {
 
     // Offline: the server is stopped and the CLI opens the store itself.
     assert!(unkai.stop_with("TERM").success());
-    let second = assert_success(&unkai.cli(&["keys", "create", "--user", "erin"]));
-    let second_id = second
-        .lines()
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .nth(2)
-        .unwrap()
-        .to_string();
+    let second_id = create_key(&unkai, "erin");
     assert_success(&unkai.cli(&["keys", "delete", &id, "--user", "erin"]));
     let listing = assert_success(&unkai.cli(&["keys", "list", "--user", "erin"]));
     assert_eq!(key_ids(&listing), [second_id]);
