@@ -18,12 +18,7 @@ pub fn operation<'a>(service: &ServiceInfo, request: &'a Request) -> Option<&'a 
 
 /// The error for a body that is not the JSON the operation takes.
 pub fn serialization_error(message: Option<String>) -> AwsError {
-    AwsError {
-        status: StatusCode::BAD_REQUEST,
-        code: "SerializationException".into(),
-        message,
-        framework: true,
-    }
+    AwsError::framework(400, "SerializationException", message)
 }
 
 /// Decodes a request body; an empty body is an empty object, as the SDKs send for operations

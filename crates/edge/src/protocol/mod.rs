@@ -54,6 +54,13 @@ pub struct AwsError {
     /// Whether it is a framework error (authentication, unknown operation), which awsJson 1.0
     /// qualifies with `com.amazon.coral.service#` rather than the service's namespace.
     pub framework: bool,
+    /// awsJson 1.0: the namespace that qualifies the type instead (`com.amazon.coral.validate#`).
+    pub namespace: Option<&'static str>,
+    /// JSON protocols: the member that carries the message (`message`, or `Message` where the
+    /// service models it so).
+    pub message_key: &'static str,
+    /// JSON protocols: further members of the error body (`Item`, `CancellationReasons`).
+    pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AwsError {
@@ -68,15 +75,21 @@ impl AwsError {
             code: code.into(),
             message: Some(message.into()),
             framework: false,
+            namespace: None,
+            message_key: "message",
+            fields: serde_json::Map::new(),
         }
     }
 
-    fn framework(status: u16, code: &'static str, message: Option<String>) -> Self {
+    pub(crate) fn framework(status: u16, code: &'static str, message: Option<String>) -> Self {
         Self {
             status: StatusCode::from_u16(status).expect("literal statuses are valid"),
             code: Cow::Borrowed(code),
             message,
             framework: true,
+            namespace: None,
+            message_key: "message",
+            fields: serde_json::Map::new(),
         }
     }
 
@@ -96,15 +109,36 @@ pub trait ServiceError: std::fmt::Display {
     fn code(&self) -> &'static str;
     /// The HTTP status.
     fn status(&self) -> StatusCode;
-    /// The message sent to the client (AWS's wording); by default the `Display` text.
-    fn message(&self) -> String {
-        self.to_string()
+    /// The message sent to the client (AWS's wording); by default the `Display` text; `None`
+    /// for errors AWS sends without one.
+    fn message(&self) -> Option<String> {
+        Some(self.to_string())
+    }
+    /// awsJson 1.0: a namespace other than the service's for the error type.
+    fn namespace(&self) -> Option<&'static str> {
+        None
+    }
+    /// JSON protocols: the member that carries the message.
+    fn message_key(&self) -> &'static str {
+        "message"
+    }
+    /// JSON protocols: further members of the error body.
+    fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        serde_json::Map::new()
     }
 }
 
 impl<E: ServiceError> From<&E> for AwsError {
     fn from(error: &E) -> Self {
-        AwsError::new(error.status(), error.code(), error.message())
+        AwsError {
+            status: error.status(),
+            code: error.code().into(),
+            message: error.message(),
+            framework: false,
+            namespace: error.namespace(),
+            message_key: error.message_key(),
+            fields: error.fields(),
+        }
     }
 }
 
@@ -358,11 +392,15 @@ pub fn error_response(service: &ServiceInfo, request_id: &str, error: &AwsError)
             (content_type, body.to_string())
         }
         Protocol::RestJson1 => {
-            let body = match &error.message {
-                Some(message) => serde_json::json!({ "message": message }),
-                None => serde_json::json!({}),
-            };
-            ("application/json", body.to_string())
+            let mut body = serde_json::Map::new();
+            if let Some(message) = &error.message {
+                body.insert(error.message_key.into(), message.clone().into());
+            }
+            body.extend(error.fields.clone());
+            (
+                "application/json",
+                serde_json::Value::Object(body).to_string(),
+            )
         }
         Protocol::RestXml => {
             let mut doc = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");

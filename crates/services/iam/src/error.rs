@@ -52,13 +52,13 @@ impl ServiceError for Error {
         }
     }
 
-    fn message(&self) -> String {
-        match self {
+    fn message(&self) -> Option<String> {
+        Some(match self {
             Error::ServiceFailure(_) => "The request processing has failed because of an \
                 unknown error, exception or failure."
                 .into(),
             other => other.to_string(),
-        }
+        })
     }
 }
 

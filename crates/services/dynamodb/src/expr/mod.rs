@@ -1,0 +1,1 @@
+//! DynamoDB expressions (to be written).

@@ -1,0 +1,229 @@
+//! The stored form of items: a tag byte per value, LEB128 lengths, numbers as their canonical
+//! text. Golden bytes in the tests pin the encoding; a change needs a new record version.
+
+use super::{Item, Number, Value};
+
+const S: u8 = 0;
+const N: u8 = 1;
+const B: u8 = 2;
+const SS: u8 = 3;
+const NS: u8 = 4;
+const BS: u8 = 5;
+const M: u8 = 6;
+const L: u8 = 7;
+const NULL: u8 = 8;
+const FALSE: u8 = 9;
+const TRUE: u8 = 10;
+
+fn put_len(out: &mut Vec<u8>, mut n: usize) {
+    loop {
+        let byte = (n & 0x7F) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    put_len(out, bytes.len());
+    out.extend_from_slice(bytes);
+}
+
+/// Appends the stored form of `item`.
+pub fn encode_item(item: &Item, out: &mut Vec<u8>) {
+    put_len(out, item.len());
+    for (name, value) in item {
+        put_bytes(out, name.as_bytes());
+        encode_value(value, out);
+    }
+}
+
+fn encode_value(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::S(text) => {
+            out.push(S);
+            put_bytes(out, text.as_bytes());
+        }
+        Value::N(number) => {
+            out.push(N);
+            put_bytes(out, number.to_string().as_bytes());
+        }
+        Value::B(bytes) => {
+            out.push(B);
+            put_bytes(out, bytes);
+        }
+        Value::Ss(set) => {
+            out.push(SS);
+            put_len(out, set.len());
+            set.iter().for_each(|s| put_bytes(out, s.as_bytes()));
+        }
+        Value::Ns(set) => {
+            out.push(NS);
+            put_len(out, set.len());
+            set.iter()
+                .for_each(|n| put_bytes(out, n.to_string().as_bytes()));
+        }
+        Value::Bs(set) => {
+            out.push(BS);
+            put_len(out, set.len());
+            set.iter().for_each(|b| put_bytes(out, b));
+        }
+        Value::M(item) => {
+            out.push(M);
+            encode_item(item, out);
+        }
+        Value::L(list) => {
+            out.push(L);
+            put_len(out, list.len());
+            list.iter().for_each(|v| encode_value(v, out));
+        }
+        Value::Null => out.push(NULL),
+        Value::Bool(false) => out.push(FALSE),
+        Value::Bool(true) => out.push(TRUE),
+    }
+}
+
+/// Reads a stored item.
+pub fn decode_item(bytes: &[u8]) -> Result<Item, String> {
+    let mut reader = Reader { bytes, at: 0 };
+    let item = reader.item()?;
+    if reader.at != bytes.len() {
+        return Err(format!("{} trailing bytes", bytes.len() - reader.at));
+    }
+    Ok(item)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Result<u8, String> {
+        let byte = *self.bytes.get(self.at).ok_or("truncated item")?;
+        self.at += 1;
+        Ok(byte)
+    }
+
+    fn len(&mut self) -> Result<usize, String> {
+        let mut n = 0usize;
+        for shift in (0..64).step_by(7) {
+            let byte = self.byte()?;
+            n |= usize::from(byte & 0x7F) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(n);
+            }
+        }
+        Err("length too long".into())
+    }
+
+    fn bytes(&mut self) -> Result<&'a [u8], String> {
+        let len = self.len()?;
+        let end = self.at.checked_add(len).ok_or("length overflow")?;
+        let slice = self.bytes.get(self.at..end).ok_or("truncated item")?;
+        self.at = end;
+        Ok(slice)
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        String::from_utf8(self.bytes()?.to_vec()).map_err(|_| "string is not UTF-8".to_string())
+    }
+
+    fn number(&mut self) -> Result<Number, String> {
+        let text = std::str::from_utf8(self.bytes()?).map_err(|_| "number is not UTF-8")?;
+        Number::parse(text).map_err(|error| error.to_string())
+    }
+
+    fn item(&mut self) -> Result<Item, String> {
+        let count = self.len()?;
+        let mut item = Item::new();
+        for _ in 0..count {
+            let name = self.string()?;
+            let value = self.value()?;
+            item.insert(name, value);
+        }
+        Ok(item)
+    }
+
+    fn value(&mut self) -> Result<Value, String> {
+        Ok(match self.byte()? {
+            S => Value::S(self.string()?),
+            N => Value::N(self.number()?),
+            B => Value::B(self.bytes()?.to_vec()),
+            SS => {
+                let count = self.len()?;
+                Value::Ss(
+                    (0..count)
+                        .map(|_| self.string())
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            NS => {
+                let count = self.len()?;
+                Value::Ns(
+                    (0..count)
+                        .map(|_| self.number())
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            BS => {
+                let count = self.len()?;
+                Value::Bs(
+                    (0..count)
+                        .map(|_| self.bytes().map(<[u8]>::to_vec))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            M => Value::M(self.item()?),
+            L => {
+                let count = self.len()?;
+                Value::L((0..count).map(|_| self.value()).collect::<Result<_, _>>()?)
+            }
+            NULL => Value::Null,
+            FALSE => Value::Bool(false),
+            TRUE => Value::Bool(true),
+            tag => return Err(format!("unknown value tag {tag}")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_keep_their_stored_form() {
+        let mut item = Item::new();
+        item.insert("a".into(), Value::S("x".into()));
+        item.insert("b".into(), Value::N(Number::parse("-1.5").unwrap()));
+        item.insert(
+            "c".into(),
+            Value::L(vec![
+                Value::Null,
+                Value::Bool(true),
+                Value::Bs(vec![vec![0]]),
+            ]),
+        );
+        let mut out = Vec::new();
+        encode_item(&item, &mut out);
+        assert_eq!(
+            out,
+            [
+                3, 1, b'a', S, 1, b'x', 1, b'b', N, 4, b'-', b'1', b'.', b'5', 1, b'c', L, 3, NULL,
+                TRUE, BS, 1, 1, 0
+            ]
+        );
+        assert_eq!(decode_item(&out).unwrap(), item);
+        assert!(decode_item(&out[..5]).is_err());
+        let long = Value::S("y".repeat(300));
+        let mut big = Item::new();
+        big.insert("k".into(), long);
+        let mut out = Vec::new();
+        encode_item(&big, &mut out);
+        assert_eq!(&out[..6], &[1, 1, b'k', S, 0xAC, 0x02]);
+        assert_eq!(decode_item(&out).unwrap(), big);
+    }
+}
