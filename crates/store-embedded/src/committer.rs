@@ -103,6 +103,9 @@ fn commit_group(
     // Later transactions of the group overwrite earlier ones, so each key is written once.
     let mut merged: BTreeMap<Vec<u8>, Option<Vec<u8>>> = BTreeMap::new();
     let mut accepted = Vec::with_capacity(group.len());
+    // Appended values are stamped with the group's version and their order in the group, so
+    // stamps grow in commit order.
+    let mut appended = 0u32;
     for pending in group {
         if history.conflicts(pending.version, &pending.changes.reads) {
             let _ = pending.reply.send(Err(Conflict::Retry));
@@ -113,8 +116,18 @@ fn commit_group(
             continue;
         }
         let Changes {
-            cleared, writes, ..
+            cleared,
+            mut writes,
+            appends,
+            ..
         } = pending.changes;
+        for (prefix, value) in appends {
+            let mut key = prefix;
+            key.extend_from_slice(&version.to_be_bytes());
+            key.extend_from_slice(&appended.to_be_bytes());
+            appended += 1;
+            writes.insert(key, Some(value));
+        }
         history.record(version, writes.keys(), &cleared);
         merged.extend(writes);
         accepted.push(pending.reply);

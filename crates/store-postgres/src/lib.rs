@@ -55,6 +55,7 @@ struct Sql {
     delete_range: String,
     delete: String,
     upsert: String,
+    counter: String,
 }
 
 impl Postgres {
@@ -105,6 +106,7 @@ impl Postgres {
                 "INSERT INTO {table} (k, v) SELECT * FROM UNNEST($1::bytea[], $2::bytea[]) \
                  ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
             ),
+            counter: format!("SELECT v FROM {table} WHERE k = $1 FOR UPDATE"),
         };
         Ok(Self { pool, sql, target })
     }
@@ -187,7 +189,9 @@ impl Drop for Transaction {
 fn is_conflict(error: &tokio_postgres::Error) -> bool {
     matches!(
         error.code(),
-        Some(&SqlState::T_R_SERIALIZATION_FAILURE) | Some(&SqlState::T_R_DEADLOCK_DETECTED)
+        Some(&SqlState::T_R_SERIALIZATION_FAILURE)
+            | Some(&SqlState::T_R_DEADLOCK_DETECTED)
+            | Some(&SqlState::UNIQUE_VIOLATION)
     )
 }
 
@@ -261,10 +265,36 @@ async fn apply(
                 .await?;
         }
     }
+    let mut writes = changes.writes;
+    // Appended values are stamped from a counter row per prefix, which serializes appenders.
+    let mut stamps: std::collections::BTreeMap<Vec<u8>, u64> = std::collections::BTreeMap::new();
+    for (prefix, value) in changes.appends {
+        let next = match stamps.get(&prefix) {
+            Some(last) => last + 1,
+            None => {
+                let counter = counter_key(&prefix);
+                let statement = client.prepare_cached(&sql.counter).await?;
+                let row = client.query_opt(&statement, &[&counter]).await?;
+                let current = row
+                    .map(|row| row.get::<_, Vec<u8>>(0))
+                    .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
+                    .map_or(0, u64::from_be_bytes);
+                current + 1
+            }
+        };
+        stamps.insert(prefix.clone(), next);
+        let mut key = prefix;
+        key.extend_from_slice(&next.to_be_bytes());
+        key.extend_from_slice(&0u32.to_be_bytes());
+        writes.insert(key, Some(value));
+    }
+    for (prefix, last) in stamps {
+        writes.insert(counter_key(&prefix), Some(last.to_be_bytes().to_vec()));
+    }
     let mut deleted = Vec::new();
     let mut keys = Vec::new();
     let mut values = Vec::new();
-    for (key, value) in changes.writes {
+    for (key, value) in writes {
         match value {
             Some(value) => {
                 keys.push(key);
@@ -282,6 +312,14 @@ async fn apply(
         client.execute(&statement, &[&keys, &values]).await?;
     }
     client.batch_execute("COMMIT").await
+}
+
+/// Where the counter of appends under `prefix` lives.
+fn counter_key(prefix: &[u8]) -> Vec<u8> {
+    unkai_store::tuple::key(unkai_store::Space::Meta)
+        .str("append")
+        .bytes(prefix)
+        .finish()
 }
 
 #[cfg(test)]

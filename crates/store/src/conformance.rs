@@ -34,7 +34,8 @@ macro_rules! conformance_suite {
             snapshots_are_consistent,
             large_values_and_binary_keys,
             survives_reopen,
-            decimal_keys_sort_numerically
+            decimal_keys_sort_numerically,
+            appends_are_stamped_in_commit_order
         );
     };
     (@tests $harness:expr; $($name:ident),*) => {
@@ -501,5 +502,56 @@ pub async fn decimal_keys_sort_numerically(h: &impl Harness) {
     let values: Vec<&[u8]> = stored.iter().map(|(_, value)| value.as_slice()).collect();
     let expected: Vec<&[u8]> = numbers.iter().map(|n| n.as_bytes()).collect();
     assert_eq!(values, expected);
+    kv.close().await.unwrap();
+}
+
+pub async fn appends_are_stamped_in_commit_order(h: &impl Harness) {
+    let kv = h.open().await;
+    let log = tuple::key(Space::Test).str("log").finish();
+    // Sequential appends: each later commit gets a larger stamp.
+    for n in 0..5u32 {
+        let log = log.clone();
+        kv.transact(|tx| -> Result<(), Error> {
+            tx.append(log.clone(), n.to_be_bytes().to_vec());
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
+    // Concurrent appenders, two values each.
+    let tasks: Vec<_> = (0..8u32)
+        .map(|task| {
+            let (kv, log) = (kv.clone(), log.clone());
+            tokio::spawn(async move {
+                kv.transact(|tx| -> Result<(), Error> {
+                    tx.append(log.clone(), (100 + task * 2).to_be_bytes().to_vec());
+                    tx.append(log.clone(), (101 + task * 2).to_be_bytes().to_vec());
+                    Ok(())
+                })
+                .await
+                .unwrap();
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let records = kv
+        .transact(|tx| tx.range(&KeyRange::prefix(&log), 1000))
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 21);
+    for (key, _) in &records {
+        assert_eq!(key.len(), log.len() + crate::STAMP_LEN);
+    }
+    let values: Vec<u32> = records
+        .iter()
+        .map(|(_, value)| u32::from_be_bytes(value.as_slice().try_into().unwrap()))
+        .collect();
+    assert_eq!(&values[..5], &[0, 1, 2, 3, 4]);
+    // Each transaction's two values are adjacent and in order.
+    for pair in values[5..].chunks(2) {
+        assert_eq!(pair[1], pair[0] + 1, "{values:?}");
+    }
     kv.close().await.unwrap();
 }

@@ -96,12 +96,18 @@ pub struct Changes {
     pub writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     /// What the transaction read (engines with their own conflict detection ignore it).
     pub reads: ReadSet,
+    /// Values to store under `prefix` + a [`STAMP_LEN`]-byte stamp the engine chooses at commit
+    /// (see [`crate::Tx::append`]), in the order they were appended.
+    pub appends: Vec<(Vec<u8>, Vec<u8>)>,
 }
+
+/// The length of the stamp an engine puts after an appended value's prefix.
+pub const STAMP_LEN: usize = 12;
 
 impl Changes {
     /// Whether the transaction wrote nothing.
     pub fn is_read_only(&self) -> bool {
-        self.cleared.is_empty() && self.writes.is_empty()
+        self.cleared.is_empty() && self.writes.is_empty() && self.appends.is_empty()
     }
 }
 

@@ -101,6 +101,7 @@ pub struct Tx {
     inner: Box<dyn Transaction>,
     writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     cleared: Vec<KeyRange>,
+    appends: Vec<(Vec<u8>, Vec<u8>)>,
     reads: ReadSet,
     hooks: Vec<Hook>,
 }
@@ -120,6 +121,7 @@ impl Tx {
             inner,
             writes: BTreeMap::new(),
             cleared: Vec::new(),
+            appends: Vec::new(),
             reads: ReadSet::default(),
             hooks: Vec::new(),
         }
@@ -130,6 +132,7 @@ impl Tx {
             cleared: self.cleared,
             writes: self.writes,
             reads: self.reads,
+            appends: self.appends,
         };
         (self.inner, changes, self.hooks)
     }
@@ -184,6 +187,15 @@ impl Tx {
     /// Up to `limit` pairs in `range`, in descending key order.
     pub fn range_rev(&mut self, range: &KeyRange, limit: usize) -> Result<Vec<KeyValue>> {
         self.scan(range, limit, true)
+    }
+
+    /// Stores `value` under `prefix` followed by a stamp of [`crate::STAMP_LEN`] bytes that the
+    /// engine assigns at commit: stamps under one prefix grow in commit order, so a reader that
+    /// has seen a stamp never later finds a new value before it. This is how logs (stream
+    /// records) are appended without every writer contending for a counter. The value is not
+    /// visible to this transaction's own reads.
+    pub fn append(&mut self, prefix: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        self.appends.push((prefix.into(), value.into()));
     }
 
     /// Runs `hook` after this transaction has committed durably (never if it aborts or retries).

@@ -22,7 +22,9 @@ pub mod record;
 mod space;
 pub mod tuple;
 
-pub use engine::{BoxFuture, Changes, Conflict, Engine, KeyRange, KeyValue, ReadSet, Transaction};
+pub use engine::{
+    BoxFuture, Changes, Conflict, Engine, KeyRange, KeyValue, ReadSet, STAMP_LEN, Transaction,
+};
 pub use error::{Error, Result};
 pub use kv::{Kv, Tx};
 pub use space::Space;

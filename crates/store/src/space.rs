@@ -9,6 +9,8 @@ pub enum Space {
     Meta = 0x01,
     /// IAM: users and their access keys.
     Iam = 0x02,
+    /// DynamoDB: tables, items, index entries, stream records.
+    DynamoDb = 0x03,
     /// Scratch keys written by tests and benchmarks of the store itself.
     Test = 0x7F,
 }
