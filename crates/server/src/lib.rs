@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
+use unkai_dynamodb::DynamoDb;
 use unkai_edge::{Edge, Health, Options};
 use unkai_iam::Iam;
 use unkai_store::Kv;
@@ -88,6 +89,7 @@ pub struct Server {
     edge: Arc<Edge>,
     listener: TcpListener,
     kv: Kv,
+    dynamodb: DynamoDb,
     data: DataDir,
     summary: Summary,
 }
@@ -146,8 +148,11 @@ impl Server {
                 },
             },
         );
+        let dynamodb = DynamoDb::new(kv.clone(), Clock::system(), Default::default());
         edge.register(Arc::new(Sts::new(&config.account_id)));
         edge.register(Arc::new(iam));
+        edge.register(Arc::new(dynamodb.clone()));
+        edge.register(Arc::new(dynamodb.streams()));
         let endpoint = format!("http://{address}");
         data.publish_server(&ServerInfo {
             endpoint: endpoint.clone(),
@@ -166,6 +171,7 @@ impl Server {
             edge: Arc::new(edge),
             listener,
             kv,
+            dynamodb,
             data,
             summary,
         })
@@ -184,7 +190,21 @@ impl Server {
     /// Serves until `shutdown` resolves, lets in-flight requests finish, then makes every
     /// acknowledged write durable and closes the store.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), Error> {
+        let (stop, stopped) = tokio::sync::watch::channel(());
+        let background = {
+            let dynamodb = self.dynamodb.clone();
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                dynamodb
+                    .run(async move {
+                        let _ = stopped.changed().await;
+                    })
+                    .await;
+            })
+        };
         let served = unkai_edge::serve(self.listener, self.edge, shutdown).await;
+        drop(stop);
+        let _ = background.await;
         self.data.withdraw_server();
         let closed = self.kv.close().await;
         served.map_err(|error| Error::io("listener", error))?;

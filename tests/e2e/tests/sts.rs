@@ -168,6 +168,9 @@ async fn health_reports_version_store_and_services() {
     assert_eq!(health["status"], "ok");
     assert_eq!(health["store"], "embedded");
     assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(health["services"], serde_json::json!(["sts", "iam"]));
+    assert_eq!(
+        health["services"],
+        serde_json::json!(["sts", "iam", "dynamodb", "dynamodbstreams"])
+    );
     assert!(health["uptime_seconds"].is_u64());
 }

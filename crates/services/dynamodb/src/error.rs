@@ -53,6 +53,9 @@ pub enum Error {
     /// An item collection (items of one partition key with local indexes) is over 10 GB.
     #[error("{0}")]
     ItemCollectionSizeLimitExceeded(String),
+    /// A shard iterator is older than 15 minutes.
+    #[error("{0}")]
+    ExpiredIterator(String),
     /// The store failed; details are logged, not sent.
     #[error("store failure: {0}")]
     Internal(#[from] unkai_store::Error),
@@ -89,6 +92,7 @@ impl ServiceError for Error {
             Error::IdempotentParameterMismatch(_) => "IdempotentParameterMismatchException",
             Error::LimitExceeded(_) => "LimitExceededException",
             Error::ItemCollectionSizeLimitExceeded(_) => "ItemCollectionSizeLimitExceededException",
+            Error::ExpiredIterator(_) => "ExpiredIteratorException",
             Error::Internal(_) => "InternalServerError",
         }
     }
@@ -105,7 +109,8 @@ impl ServiceError for Error {
             | Error::TransactionConflict(_)
             | Error::IdempotentParameterMismatch(_)
             | Error::LimitExceeded(_)
-            | Error::ItemCollectionSizeLimitExceeded(_) => StatusCode::BAD_REQUEST,
+            | Error::ItemCollectionSizeLimitExceeded(_)
+            | Error::ExpiredIterator(_) => StatusCode::BAD_REQUEST,
         }
     }
 

@@ -1,0 +1,183 @@
+//! [Query](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html).
+
+use serde_json::Value as Json;
+use unkai_store::KeyRange;
+
+use super::get_item::projection;
+use super::items::ReturnCapacity;
+use super::read::{self, Plan, Target};
+use super::{Scope, existing_table, table_name};
+use crate::api::ReadInput;
+use crate::expr::{self, Context, ExprKind, RangeCondition};
+use crate::item::Value;
+use crate::table::KeySchema;
+use crate::{DynamoDb, Error, store};
+
+/// The store range a key condition selects in a table or index partition.
+fn key_range(partition: KeyRange, range: Option<&RangeCondition>) -> KeyRange {
+    let at = |value: &Value| store::sort_key_prefix(&partition, value);
+    let after = |value: &Value| KeyRange::prefix(&at(value)).end;
+    match range {
+        None => partition,
+        Some(RangeCondition::Eq(value)) => KeyRange::prefix(&at(value)),
+        Some(RangeCondition::Lt(value)) => KeyRange::new(partition.start.clone(), at(value)),
+        Some(RangeCondition::Le(value)) => KeyRange::new(partition.start.clone(), after(value)),
+        Some(RangeCondition::Gt(value)) => KeyRange::new(after(value), partition.end.clone()),
+        Some(RangeCondition::Ge(value)) => KeyRange::new(at(value), partition.end.clone()),
+        Some(RangeCondition::Between(low, high)) => KeyRange::new(at(low), after(high)),
+        Some(RangeCondition::BeginsWith(value)) => {
+            KeyRange::prefix(&store::sort_key_begins(&partition, value))
+        }
+    }
+}
+
+/// Checks the types of a key condition's values against the key schema.
+fn check_types(key: &KeySchema, hash: &Value, range: Option<&RangeCondition>) -> Result<(), Error> {
+    let mismatch =
+        || Error::invalid_parameter("Condition parameter type does not match schema type");
+    if hash.scalar_type() != Some(key.hash.kind) {
+        return Err(mismatch());
+    }
+    let Some(range) = range else { return Ok(()) };
+    let Some(sort) = &key.range else {
+        return Err(Error::Validation(
+            "Query key condition not supported".into(),
+        ));
+    };
+    let values: Vec<&Value> = match range {
+        RangeCondition::Eq(v)
+        | RangeCondition::Lt(v)
+        | RangeCondition::Le(v)
+        | RangeCondition::Gt(v)
+        | RangeCondition::Ge(v)
+        | RangeCondition::BeginsWith(v) => vec![v],
+        RangeCondition::Between(a, b) => vec![a, b],
+    };
+    if values.iter().any(|v| v.scalar_type() != Some(sort.kind)) {
+        return Err(mismatch());
+    }
+    if let (RangeCondition::BeginsWith(_), crate::item::ScalarType::N) = (range, sort.kind) {
+        return Err(Error::Validation(
+            "Invalid KeyConditionExpression: Incorrect operand type for operator or function; \
+             operator or function: begins_with, operand type: N"
+                .into(),
+        ));
+    }
+    if let RangeCondition::Between(a, b) = range {
+        if a.compare(b) == Some(std::cmp::Ordering::Greater) {
+            return Err(Error::Validation(
+                "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be \
+                 greater than or equal to lower bound"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl DynamoDb {
+    pub(crate) async fn query(&self, scope: Scope<'_>, input: ReadInput) -> Result<Json, Error> {
+        let name = table_name(input.table_name.as_deref())?;
+        if input.key_conditions.is_some() && input.key_condition_expression.is_some() {
+            return Err(Error::Validation(
+                "Can not use both expression and non-expression parameters in the same request: \
+                 Non-expression parameters: {KeyConditions} Expression parameters: \
+                 {KeyConditionExpression}"
+                    .into(),
+            ));
+        }
+        if input.query_filter.is_some() && input.filter_expression.is_some() {
+            return Err(Error::Validation(
+                "Can not use both expression and non-expression parameters in the same request: \
+                 Non-expression parameters: {QueryFilter} Expression parameters: \
+                 {FilterExpression}"
+                    .into(),
+            ));
+        }
+        if input.key_conditions.is_some() || input.query_filter.is_some() {
+            return Err(Error::Validation(
+                "the legacy KeyConditions and QueryFilter parameters are not supported yet".into(),
+            ));
+        }
+        let Some(key_condition_text) = input.key_condition_expression.as_deref() else {
+            return Err(Error::Validation(
+                "Either the KeyConditions or KeyConditionExpression parameter must be specified \
+                 in the request."
+                    .into(),
+            ));
+        };
+        let limit = read::limit(input.limit)?;
+        let capacity = ReturnCapacity::parse(input.return_consumed_capacity.as_deref())?;
+        let consistent = input.consistent_read.unwrap_or(false);
+        let forward = input.scan_index_forward.unwrap_or(true);
+        self.kv
+            .transact(|tx| {
+                let table = existing_table(tx, scope, name)?;
+                let index = match input.index_name.as_deref() {
+                    Some(index_name) => Some(table.index(index_name).ok_or_else(|| {
+                        Error::Validation(format!(
+                            "The table does not have the specified index: {index_name}"
+                        ))
+                    })?),
+                    None => None,
+                };
+                if consistent && index.is_some_and(|(_, global)| global) {
+                    return Err(Error::Validation(
+                        "Consistent reads are not supported on global secondary indexes".into(),
+                    ));
+                }
+                let target = Target {
+                    table: &table,
+                    index,
+                };
+                let key = index.map_or(&table.key, |(index, _)| &index.key);
+                let context = Context::new(
+                    input.expression_attribute_names.as_ref(),
+                    input.expression_attribute_values.as_ref(),
+                );
+                let condition = expr::parse_key_condition(
+                    key_condition_text,
+                    &context,
+                    &key.hash.name,
+                    key.range.as_ref().map(|r| r.name.as_str()),
+                )?;
+                let filter = input
+                    .filter_expression
+                    .as_deref()
+                    .map(|text| expr::parse_condition(text, ExprKind::Filter, &context))
+                    .transpose()?;
+                let projection = projection(
+                    input.projection_expression.as_deref(),
+                    input.attributes_to_get.as_ref(),
+                    &context,
+                )?;
+                context.check_unused()?;
+                check_types(key, &condition.hash, condition.range.as_ref())?;
+                let select = read::select(&input, &target, projection.is_some())?;
+                let partition = match index {
+                    Some((index, _)) => {
+                        store::index_partition(table.id, index.number, &condition.hash)
+                    }
+                    None => store::partition(table.id, &condition.hash),
+                };
+                let range = key_range(partition, condition.range.as_ref());
+                let start = input
+                    .exclusive_start_key
+                    .as_ref()
+                    .map(|start| target.start_key(start))
+                    .transpose()?;
+                let plan = Plan {
+                    target,
+                    select,
+                    projection: projection.as_ref(),
+                    filter: filter.as_ref(),
+                    limit,
+                    consistent,
+                    forward,
+                    capacity,
+                };
+                read::page(tx, &plan, range, start)
+            })
+            .await
+    }
+}
