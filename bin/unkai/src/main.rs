@@ -3,6 +3,10 @@
 mod client;
 mod keys;
 
+/// mimalloc: measured faster than the system allocator on the request path (bench/edge).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

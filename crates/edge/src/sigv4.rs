@@ -452,11 +452,22 @@ fn string_to_sign(signature: &Signature, canonical_request: &str) -> String {
         "{ALGORITHM}\n{}\n{}\n{}",
         signature.timestamp,
         signature.scope.text(),
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
+        to_hex(&Sha256::digest(canonical_request.as_bytes()))
     )
 }
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// Lowercase hex, without a per-character allocation.
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        out.push(DIGITS[usize::from(byte >> 4)]);
+        out.push(DIGITS[usize::from(byte & 0x0F)]);
+    }
+    String::from_utf8(out).expect("hex digits are ASCII")
+}
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
@@ -666,10 +677,10 @@ pub fn sign(parts: &Parts<'_>, body: &[u8], params: &SigningParams<'_>) -> (Stri
         headers: &headers,
         ..*parts
     };
-    let payload_hash = hex::encode(Sha256::digest(body));
+    let payload_hash = to_hex(&Sha256::digest(body));
     let canonical = canonical_request(&parts, &signature, &payload_hash, true);
     let key = signing_key(params.secret, &signature.scope);
-    let signed = hex::encode(hmac(
+    let signed = to_hex(&hmac(
         &key,
         string_to_sign(&signature, &canonical).as_bytes(),
     ));
@@ -712,7 +723,7 @@ pub fn payload_hash(body: &[u8]) -> String {
     if body.is_empty() {
         return EMPTY_SHA256.to_string();
     }
-    hex::encode(Sha256::digest(body))
+    to_hex(&Sha256::digest(body))
 }
 
 #[cfg(test)]

@@ -21,9 +21,12 @@ pub struct Caller {
     pub access_key_id: String,
 }
 
-/// A fresh request id: a lowercase UUID v4, as AWS sends in `x-amzn-RequestId`.
+/// A fresh request id: a lowercase UUID v4, as AWS sends in `x-amzn-RequestId`. The random
+/// bits come from a thread-local generator seeded by the OS, not a system call per request.
 pub fn request_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
 }
 
 /// Formats seconds since the Unix epoch as ISO 8601 in UTC (`2015-08-30T12:36:00Z`), the form

@@ -372,6 +372,36 @@ pub(crate) struct ReadInput {
     pub expression_attribute_values: Option<HashMap<String, Value>>,
 }
 
+/// `BillingModeSummary`.
+fn billing_summary(table: &Table) -> Json {
+    match table.billing {
+        Billing::OnDemand => json!({
+            "BillingMode": "PAY_PER_REQUEST",
+            "LastUpdateToPayPerRequestDateTime": table.created_ms as f64 / 1000.0,
+        }),
+        Billing::Provisioned => json!({"BillingMode": "PROVISIONED"}),
+    }
+}
+
+/// The `TableDescription` DeleteTable returns: fewer members than DescribeTable's.
+pub(crate) fn deleted_description(table: &Table, arn: &str) -> Json {
+    json!({
+        "TableName": table.name,
+        "TableArn": arn,
+        "TableId": table.uuid,
+        "TableStatus": "DELETING",
+        "TableSizeBytes": 0,
+        "ItemCount": 0,
+        "BillingModeSummary": billing_summary(table),
+        "ProvisionedThroughput": {
+            "NumberOfDecreasesToday": 0,
+            "ReadCapacityUnits": table.throughput.read,
+            "WriteCapacityUnits": table.throughput.write,
+        },
+        "DeletionProtectionEnabled": table.deletion_protection,
+    })
+}
+
 /// The `TableDescription` of a table.
 pub(crate) fn table_description(table: &Table, arn: &str, status: &str, count: (u64, u64)) -> Json {
     let key_schema = |key: &KeySchema| {
@@ -429,11 +459,7 @@ pub(crate) fn table_description(table: &Table, arn: &str, status: &str, count: (
         "DeletionProtectionEnabled": table.deletion_protection,
         "TableClassSummary": {"TableClass": table.table_class},
     });
-    if table.billing == Billing::OnDemand {
-        description["BillingModeSummary"] = json!({"BillingMode": "PAY_PER_REQUEST"});
-    } else {
-        description["BillingModeSummary"] = json!({"BillingMode": "PROVISIONED"});
-    }
+    description["BillingModeSummary"] = billing_summary(table);
     if !table.global_indexes.is_empty() {
         description["GlobalSecondaryIndexes"] = table
             .global_indexes

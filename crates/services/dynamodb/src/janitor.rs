@@ -18,7 +18,7 @@ use crate::item::Value;
 use crate::keys::PrimaryKey;
 use crate::ops::{Scope, millis};
 use crate::table::{Index, IndexStatus, Table};
-use crate::write::{Origin, index_entry_key, project, write};
+use crate::write::{Meta, Origin, index_entry_key, project, write};
 use crate::{Error, Shared, store, streams};
 
 /// How many keys one transaction of background work touches.
@@ -311,14 +311,8 @@ async fn expire_and_trim(shared: &Shared, now: u64) -> Result<(), Error> {
         .await?;
     for (key, value) in tables {
         let table = store::decode_table(&key, &value)?;
-        let mut reader = tuple::Reader::new(&key, Space::DynamoDb)
-            .map_err(|e| unkai_store::Error::corrupt(&key, e))?;
-        let scope =
-            (|| Ok::<_, tuple::DecodeError>((reader.str()?, reader.str()?, reader.str()?)))()
-                .map_err(|e| unkai_store::Error::corrupt(&key, e))?;
-        let (_, _account, region) = scope;
         if let Some(attribute) = &table.ttl {
-            expire(shared, &table, &region, attribute, now).await?;
+            expire(shared, &table, attribute, now).await?;
         }
         for stream in &table.streams {
             trim(shared, &table, stream.number, now).await?;
@@ -327,13 +321,7 @@ async fn expire_and_trim(shared: &Shared, now: u64) -> Result<(), Error> {
     Ok(())
 }
 
-async fn expire(
-    shared: &Shared,
-    table: &Table,
-    region: &str,
-    attribute: &str,
-    now_ms: u64,
-) -> Result<(), Error> {
+async fn expire(shared: &Shared, table: &Table, attribute: &str, now_ms: u64) -> Result<(), Error> {
     let now = now_ms / 1000;
     let mut range = store::items(table.id);
     loop {
@@ -374,12 +362,13 @@ async fn expire(
                     write(
                         tx,
                         table,
-                        region,
                         &primary,
                         Some(&current),
                         None,
-                        now_ms,
-                        Origin::TimeToLive,
+                        &Meta {
+                            now_ms,
+                            origin: Origin::TimeToLive,
+                        },
                     )?;
                     Ok(())
                 })

@@ -17,7 +17,7 @@ use crate::item::{Item, codec, size};
 use crate::keys::PrimaryKey;
 use crate::ops::Scope;
 use crate::table::{Stream, StreamView, Table};
-use crate::write::Origin;
+use crate::write::{Meta, Origin};
 use crate::{DynamoDb, Error, store};
 
 /// How long records are kept.
@@ -62,17 +62,14 @@ fn encoded(item: &Item) -> Vec<u8> {
 }
 
 /// Appends the record of a change to the table's stream.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn append(
     tx: &mut Tx,
     table: &Table,
     stream: &Stream,
-    _region: &str,
     key: &PrimaryKey,
     old: Option<&Item>,
     new: Option<&Item>,
-    now_ms: u64,
-    origin: Origin,
+    meta: &Meta,
 ) {
     let keys = key.to_item(&table.key);
     let event = match (old, new) {
@@ -90,12 +87,12 @@ pub(crate) fn append(
         size::item_size(&keys) + old.map_or(0, size::item_size) + new.map_or(0, size::item_size);
     let stored = StoredRecord {
         event,
-        created_ms: now_ms,
+        created_ms: meta.now_ms,
         keys: encoded(&keys),
         old: old.map(encoded),
         new: new.map(encoded),
         size: size as u64,
-        by_ttl: origin == Origin::TimeToLive,
+        by_ttl: meta.origin == Origin::TimeToLive,
     };
     tx.append(prefix(table.id, stream.number), record::encode(&stored));
 }
@@ -372,10 +369,10 @@ impl DynamoDb {
                 }));
             }
         }
-        if let Some(start) = input.exclusive_start_stream_arn.as_deref() {
-            if let Some(position) = streams.iter().position(|s| s["StreamArn"] == start) {
-                streams.drain(..=position);
-            }
+        if let Some(start) = input.exclusive_start_stream_arn.as_deref()
+            && let Some(position) = streams.iter().position(|s| s["StreamArn"] == start)
+        {
+            streams.drain(..=position);
         }
         let more = streams.len() > limit as usize;
         streams.truncate(limit as usize);
@@ -417,13 +414,13 @@ impl DynamoDb {
         input: DescribeStreamInput,
     ) -> Result<Json, Error> {
         let arn = required(input.stream_arn.as_deref(), "streamArn")?;
-        if let Some(limit) = input.limit {
-            if !(1..=100).contains(&limit) {
-                return Err(Error::Validation(format!(
-                    "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy \
+        if let Some(limit) = input.limit
+            && !(1..=100).contains(&limit)
+        {
+            return Err(Error::Validation(format!(
+                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy \
                      constraint: Member must have value between 1 and 100"
-                )));
-            }
+            )));
         }
         let (table, stream) = self.find_stream(scope, arn).await?;
         let range = records(table.id, stream.number);

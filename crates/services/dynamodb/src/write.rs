@@ -60,17 +60,22 @@ pub(crate) fn maintained(table: &Table) -> impl Iterator<Item = &Index> {
 /// How many index entries a change writes or removes, per index (for consumed capacity).
 pub(crate) type IndexWrites = Vec<(String, bool)>;
 
+/// When, where and why a change is made (for stream records).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Meta {
+    pub now_ms: u64,
+    pub origin: Origin,
+}
+
 /// Changes the item with `key` from `old` to `new` (`None` removes it), with its index entries
 /// and stream record. Returns the indexes whose entries changed.
 pub(crate) fn write(
     tx: &mut Tx,
     table: &Table,
-    region: &str,
     key: &PrimaryKey,
     old: Option<&Item>,
     new: Option<&Item>,
-    now_ms: u64,
-    origin: Origin,
+    meta: &Meta,
 ) -> Result<IndexWrites, Error> {
     let (hash, range) = key.parts();
     let item_key = store::item_key(table.id, hash, range);
@@ -91,10 +96,10 @@ pub(crate) fn write(
         if before == after && projected_old == projected_new {
             continue;
         }
-        if let Some(before) = &before {
-            if Some(before) != after.as_ref() {
-                tx.clear(before.clone());
-            }
+        if let Some(before) = &before
+            && Some(before) != after.as_ref()
+        {
+            tx.clear(before.clone());
         }
         if let (Some(after), Some(projected)) = (after, &projected_new) {
             tx.set(after, store::encode_item(projected));
@@ -104,10 +109,10 @@ pub(crate) fn write(
             table.global_indexes.iter().any(|g| g.name == index.name),
         ));
     }
-    if old != new {
-        if let Some(stream) = table.active_stream() {
-            streams::append(tx, table, stream, region, key, old, new, now_ms, origin);
-        }
+    if old != new
+        && let Some(stream) = table.active_stream()
+    {
+        streams::append(tx, table, stream, key, old, new, meta);
     }
     Ok(touched)
 }

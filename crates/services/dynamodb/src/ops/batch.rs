@@ -13,7 +13,7 @@ use super::items::{self, Capacity, ReturnCapacity, read_units, write_units};
 use super::{Scope, existing_table, millis, table_name};
 use crate::expr::Context;
 use crate::item::{Item, size};
-use crate::write::{Origin, write};
+use crate::write::{Meta, Origin, write};
 use crate::{DynamoDb, Error, keys, store};
 
 /// Most keys in one BatchGetItem.
@@ -186,11 +186,12 @@ impl DynamoDb {
         for (name, writes) in requests {
             table_name(Some(name))?;
             if writes.is_empty() {
-                return Err(Error::Validation(format!(
+                return Err(Error::Validation(
                     "1 validation error detected: Value '[]' at 'requestItems' failed to satisfy \
                      constraint: Map value must satisfy constraint: [Member must have length \
                      less than or equal to 25, Member must have length greater than or equal to 1]"
-                )));
+                        .to_string(),
+                ));
             }
             for write in writes {
                 match (&write.put_request, &write.delete_request) {
@@ -246,12 +247,13 @@ impl DynamoDb {
                             write(
                                 tx,
                                 &table,
-                                scope.region,
                                 &key,
                                 old.as_ref(),
                                 new,
-                                now,
-                                Origin::Request,
+                                &Meta {
+                                    now_ms: now,
+                                    origin: Origin::Request,
+                                },
                             )?
                         } else {
                             Vec::new()

@@ -484,16 +484,16 @@ impl DynamoDb {
         let local_indexes = indexes(input.local_secondary_indexes.as_ref(), false)?;
         let created_ms = millis(&self.clock);
         let mut streams = Vec::new();
-        if let Some(spec) = &input.stream_specification {
-            if let Some(view) = stream_view(spec)? {
-                streams.push(Stream {
-                    number: 1,
-                    label: stream_label(created_ms),
-                    view,
-                    created_ms,
-                    disabled_ms: None,
-                });
-            }
+        if let Some(spec) = &input.stream_specification
+            && let Some(view) = stream_view(spec)?
+        {
+            streams.push(Stream {
+                number: 1,
+                label: stream_label(created_ms),
+                view,
+                created_ms,
+                disabled_ms: None,
+            });
         }
         let table = Table {
             id: rand::random(),

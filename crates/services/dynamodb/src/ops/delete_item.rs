@@ -6,7 +6,7 @@ use super::items::{self, Capacity, ReturnCapacity, ReturnValues};
 use super::{Scope, existing_table, millis, table_name};
 use crate::api::DeleteItemInput;
 use crate::expr::Context;
-use crate::write::{Origin, write};
+use crate::write::{Meta, Origin, write};
 use crate::{DynamoDb, Error, keys, store};
 
 impl DynamoDb {
@@ -48,23 +48,24 @@ impl DynamoDb {
                     Some(bytes) => Some(store::decode_item(&stored, &bytes)?),
                     None => None,
                 };
-                if let Some(condition) = &condition {
-                    if !condition.evaluate(old.as_ref()) {
-                        return Err(Error::ConditionalCheckFailed {
-                            item: old.filter(|_| old_on_failure),
-                        });
-                    }
+                if let Some(condition) = &condition
+                    && !condition.evaluate(old.as_ref())
+                {
+                    return Err(Error::ConditionalCheckFailed {
+                        item: old.filter(|_| old_on_failure),
+                    });
                 }
                 let touched = match &old {
                     Some(old) => write(
                         tx,
                         &table,
-                        scope.region,
                         &key,
                         Some(old),
                         None,
-                        now,
-                        Origin::Request,
+                        &Meta {
+                            now_ms: now,
+                            origin: Origin::Request,
+                        },
                     )?,
                     None => Vec::new(),
                 };

@@ -5,7 +5,7 @@
 use serde_json::{Value as Json, json};
 
 use super::{Scope, described_table, table_name};
-use crate::api::{TableNameInput, table_description};
+use crate::api::{TableNameInput, deleted_description};
 use crate::{DynamoDb, Error, janitor, store};
 
 impl DynamoDb {
@@ -31,7 +31,7 @@ impl DynamoDb {
             })
             .await?;
         self.janitor.wake();
-        let description = table_description(&table, &scope.table_arn(name), "DELETING", (0, 0));
+        let description = deleted_description(&table, &scope.table_arn(name));
         Ok(json!({ "TableDescription": description }))
     }
 }

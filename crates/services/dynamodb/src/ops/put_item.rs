@@ -7,7 +7,7 @@ use super::items::{self, Capacity, ReturnCapacity, ReturnValues};
 use super::{Scope, existing_table, millis, table_name};
 use crate::api::PutItemInput;
 use crate::expr::Context;
-use crate::write::{Origin, write};
+use crate::write::{Meta, Origin, write};
 use crate::{DynamoDb, Error, keys, store};
 
 impl DynamoDb {
@@ -49,22 +49,23 @@ impl DynamoDb {
                     Some(bytes) => Some(store::decode_item(&stored, &bytes)?),
                     None => None,
                 };
-                if let Some(condition) = &condition {
-                    if !condition.evaluate(old.as_ref()) {
-                        return Err(Error::ConditionalCheckFailed {
-                            item: old.filter(|_| old_on_failure),
-                        });
-                    }
+                if let Some(condition) = &condition
+                    && !condition.evaluate(old.as_ref())
+                {
+                    return Err(Error::ConditionalCheckFailed {
+                        item: old.filter(|_| old_on_failure),
+                    });
                 }
                 let touched = write(
                     tx,
                     &table,
-                    scope.region,
                     &key,
                     old.as_ref(),
                     Some(item),
-                    now,
-                    Origin::Request,
+                    &Meta {
+                        now_ms: now,
+                        origin: Origin::Request,
+                    },
                 )?;
                 let capacity =
                     Capacity::of_write(items::write_units(old.as_ref(), Some(item)), &touched);

@@ -63,14 +63,14 @@ fn check_types(key: &KeySchema, hash: &Value, range: Option<&RangeCondition>) ->
                 .into(),
         ));
     }
-    if let RangeCondition::Between(a, b) = range {
-        if a.compare(b) == Some(std::cmp::Ordering::Greater) {
-            return Err(Error::Validation(
-                "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be \
+    if let RangeCondition::Between(a, b) = range
+        && a.compare(b) == Some(std::cmp::Ordering::Greater)
+    {
+        return Err(Error::Validation(
+            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be \
                  greater than or equal to lower bound"
-                    .into(),
-            ));
-        }
+                .into(),
+        ));
     }
     Ok(())
 }
@@ -106,6 +106,13 @@ impl DynamoDb {
                     .into(),
             ));
         };
+        if input.conditional_operator.is_some() {
+            return Err(Error::Validation(
+                "ConditionalOperator can only be used when Expected or QueryFilter or \
+                 ScanFilter is present"
+                    .into(),
+            ));
+        }
         let limit = read::limit(input.limit)?;
         let capacity = ReturnCapacity::parse(input.return_consumed_capacity.as_deref())?;
         let consistent = input.consistent_read.unwrap_or(false);

@@ -126,14 +126,14 @@ pub(crate) fn select(
                 .into(),
         ));
     }
-    if let (Select::AllAttributes, Some((index, true))) = (select, target.index) {
-        if index.projection != IndexProjection::All {
-            return Err(Error::Validation(format!(
-                "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not \
+    if let (Select::AllAttributes, Some((index, true))) = (select, target.index)
+        && index.projection != IndexProjection::All
+    {
+        return Err(Error::Validation(format!(
+            "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not \
                  supported for global secondary index {} because its projection type is not ALL",
-                index.name
-            )));
-        }
+            index.name
+        )));
     }
     Ok(select)
 }
@@ -198,14 +198,12 @@ pub(crate) fn page(
             bytes += size::item_size(&item);
             last = Some(plan.target.key_of(&item));
             if let (Select::AllAttributes, Some((index, false))) = (plan.select, plan.target.index)
+                && index.projection != IndexProjection::All
+                && let Some((hash, range_key)) = plan.target.table.key.values(&item)
             {
-                if index.projection != IndexProjection::All {
-                    if let Some((hash, range_key)) = plan.target.table.key.values(&item) {
-                        let base = store::item_key(plan.target.table.id, hash, range_key);
-                        if let Some(full) = tx.get(&base)? {
-                            item = store::decode_item(&base, &full)?;
-                        }
-                    }
+                let base = store::item_key(plan.target.table.id, hash, range_key);
+                if let Some(full) = tx.get(&base)? {
+                    item = store::decode_item(&base, &full)?;
                 }
             }
             if plan

@@ -67,6 +67,13 @@ impl DynamoDb {
             ));
         }
         let segments = segments(input.segment, input.total_segments)?;
+        if input.conditional_operator.is_some() {
+            return Err(Error::Validation(
+                "ConditionalOperator can only be used when Expected or QueryFilter or \
+                 ScanFilter is present"
+                    .into(),
+            ));
+        }
         let limit = read::limit(input.limit)?;
         let capacity = ReturnCapacity::parse(input.return_consumed_capacity.as_deref())?;
         let consistent = input.consistent_read.unwrap_or(false);

@@ -18,7 +18,7 @@ use crate::expr::{self, Condition, Context, ExprKind, Projection, Update};
 use crate::item::{Item, Value, size};
 use crate::keys::{self, PrimaryKey};
 use crate::table::Table;
-use crate::write::{Origin, write};
+use crate::write::{Meta, Origin, write};
 use crate::{DynamoDb, Error, store};
 
 /// Most actions in one transaction.
@@ -88,6 +88,15 @@ enum Kind {
     Put,
     Delete,
     Update,
+}
+
+/// An action ready to apply, once every condition passed.
+struct Planned {
+    table: String,
+    key: PrimaryKey,
+    old: Option<Item>,
+    new: Option<Item>,
+    kind: Kind,
 }
 
 /// An action with its expressions parsed.
@@ -169,13 +178,13 @@ impl DynamoDb {
         }
         let mode = ReturnCapacity::parse(input.return_consumed_capacity.as_deref())?;
         items::item_collection_metrics(input.return_item_collection_metrics.as_deref())?;
-        if let Some(token) = &input.client_request_token {
-            if token.is_empty() || token.len() > 36 {
-                return Err(Error::Validation(format!(
-                    "1 validation error detected: Value '{token}' at 'clientRequestToken' failed \
+        if let Some(token) = &input.client_request_token
+            && (token.is_empty() || token.len() > 36)
+        {
+            return Err(Error::Validation(format!(
+                "1 validation error detected: Value '{token}' at 'clientRequestToken' failed \
                      to satisfy constraint: Member must have length less than or equal to 36"
-                )));
-            }
+            )));
         }
         let mut prepared = Vec::with_capacity(actions.len());
         for item in actions {
@@ -215,7 +224,7 @@ impl DynamoDb {
                     tx.set(key, record::encode(&Token { fingerprint, until_ms: now + TOKEN_TTL_MS }));
                 }
                 let mut tables: HashMap<String, Table> = HashMap::new();
-                let mut planned: Vec<(String, PrimaryKey, Option<Item>, Option<Item>, Kind)> = Vec::new();
+                let mut planned: Vec<Planned> = Vec::new();
                 let mut reasons = Vec::with_capacity(prepared.len());
                 let mut failed = false;
                 for step in &prepared {
@@ -229,7 +238,7 @@ impl DynamoDb {
                         Kind::Put => keys::item(table, items::required(step.action.item.as_ref(), "item")?)?,
                         _ => keys::key(table, items::required(step.action.key.as_ref(), "key")?)?,
                     };
-                    if planned.iter().any(|(t, k, ..)| *t == name && *k == key) {
+                    if planned.iter().any(|p| p.table == name && p.key == key) {
                         return Err(Error::Validation(
                             "Transaction request cannot include multiple operations on one item".into(),
                         ));
@@ -273,18 +282,18 @@ impl DynamoDb {
                             Some(new)
                         }
                     };
-                    planned.push((name, key, old, new, step.kind));
+                    planned.push(Planned { table: name, key, old, new, kind: step.kind });
                 }
                 if failed {
                     return Err(Error::TransactionCanceled { reasons });
                 }
                 let mut capacity: BTreeMap<String, Capacity> = BTreeMap::new();
-                for (name, key, old, new, kind) in &planned {
+                for Planned { table: name, key, old, new, kind } in &planned {
                     let table = &tables[name];
                     let touched = if *kind == Kind::Check || (old.is_none() && new.is_none()) {
                         Vec::new()
                     } else {
-                        write(tx, table, scope.region, key, old.as_ref(), new.as_ref(), now, Origin::Request)?
+                        write(tx, table, key, old.as_ref(), new.as_ref(), &Meta { now_ms: now, origin: Origin::Request })?
                     };
                     let units = 2.0 * write_units(old.as_ref(), new.as_ref());
                     capacity.entry(name.clone()).or_default().add(&Capacity::of_write(units, &touched));

@@ -7,7 +7,7 @@ use super::{Scope, existing_table, millis, table_name};
 use crate::api::UpdateItemInput;
 use crate::expr::{self, Context};
 use crate::item::Item;
-use crate::write::{Origin, write};
+use crate::write::{Meta, Origin, write};
 use crate::{DynamoDb, Error, keys, store};
 
 impl DynamoDb {
@@ -67,15 +67,14 @@ impl DynamoDb {
             .transact(|tx| {
                 let table = existing_table(tx, scope, name)?;
                 let key = keys::key(&table, key_item)?;
-                if let Some(update) = &update {
-                    if let Some(attribute) = update
+                if let Some(update) = &update
+                    && let Some(attribute) = update
                         .top_level_attributes()
                         .find(|a| table.key.contains(a))
-                    {
-                        return Err(Error::invalid_parameter(format!(
-                            "Cannot update attribute {attribute}. This attribute is part of the key"
-                        )));
-                    }
+                {
+                    return Err(Error::invalid_parameter(format!(
+                        "Cannot update attribute {attribute}. This attribute is part of the key"
+                    )));
                 }
                 let (hash, range) = key.parts();
                 let stored = store::item_key(table.id, hash, range);
@@ -83,12 +82,12 @@ impl DynamoDb {
                     Some(bytes) => Some(store::decode_item(&stored, &bytes)?),
                     None => None,
                 };
-                if let Some(condition) = &condition {
-                    if !condition.evaluate(old.as_ref()) {
-                        return Err(Error::ConditionalCheckFailed {
-                            item: old.filter(|_| old_on_failure),
-                        });
-                    }
+                if let Some(condition) = &condition
+                    && !condition.evaluate(old.as_ref())
+                {
+                    return Err(Error::ConditionalCheckFailed {
+                        item: old.filter(|_| old_on_failure),
+                    });
                 }
                 let mut new = old.clone().unwrap_or_else(|| key.to_item(&table.key));
                 if let Some(update) = &update {
@@ -102,12 +101,13 @@ impl DynamoDb {
                 let touched = write(
                     tx,
                     &table,
-                    scope.region,
                     &key,
                     old.as_ref(),
                     Some(&new),
-                    now,
-                    Origin::Request,
+                    &Meta {
+                        now_ms: now,
+                        origin: Origin::Request,
+                    },
                 )?;
                 let capacity =
                     Capacity::of_write(items::write_units(old.as_ref(), Some(&new)), &touched);

@@ -1,0 +1,7 @@
+# Stand-in: no CQL host, so the suite connects to --url.
+import pytest
+
+
+@pytest.fixture(scope="session")
+def host(request):
+    return None
