@@ -119,12 +119,12 @@ pub(crate) fn segment(table: u64, index: Option<u32>, segment: u64, total: u64) 
         Some(index) => index_of(table, index),
         None => items_of(table),
     };
-    let width = u64::MAX / total + 1;
-    let start = base().uint(segment * width).finish();
+    let bound = |n: u64| ((u128::from(n) << 64) / u128::from(total)) as u64;
+    let start = base().uint(bound(segment)).finish();
     let end = if segment + 1 == total {
         base().range().end
     } else {
-        base().uint((segment + 1) * width).finish()
+        base().uint(bound(segment + 1)).finish()
     };
     KeyRange::new(start, end)
 }
