@@ -848,6 +848,17 @@ fn micros(d: Duration) -> String {
     }
 }
 
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "?".into())
+}
+
 fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -993,7 +1004,10 @@ async fn main() -> Result<()> {
         (None, false) => None,
     };
     let mut runs = Vec::new();
-    let mut setup = String::new();
+    let mut setup = format!(
+        "- load average (1, 5, 15 min) before the runs: {}\n",
+        load_average()
+    );
     for &target in &options.targets {
         eprintln!("{}:", target.name());
         let run = run_target(target, &options, unkai.as_deref(), &mut setup).await;
@@ -1002,6 +1016,7 @@ async fn main() -> Result<()> {
         }
         runs.push((target, run));
     }
+    let _ = writeln!(setup, "- load average after the runs: {}", load_average());
     print!("{}", report(&options, &runs, &setup));
     Ok(())
 }
