@@ -16,6 +16,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use unkai_types::Clock;
 
+use crate::encoding;
 use crate::protocol::{self, AwsError, Protocol, query};
 use crate::sigv4::{self, KeyCache, Parts, Problem, Signature};
 use crate::{
@@ -88,13 +89,11 @@ impl Edge {
             Ok(Some(signature)) => Some(signature),
             _ => None,
         };
-        let service = match signed {
-            Some(signature) => {
-                match route::by_scope(&signature.scope.service, &parts.headers, parts.uri.path()) {
-                    Some(service) => service,
-                    None => return unknown_service(&request_id, &signature.scope.service),
-                }
-            }
+        let by_scope = signed.and_then(|signature| {
+            route::by_scope(&signature.scope.service, &parts.headers, parts.uri.path())
+        });
+        let service = match by_scope {
+            Some(service) => service,
             None => match route::by_target(&parts.headers) {
                 Some((service, _)) => service,
                 None if route::is_query(&parts.headers, parts.uri.query()) => {
@@ -111,7 +110,7 @@ impl Edge {
             Ok(None) => return reject(info, &request_id, &Problem::Missing),
             Err(problem) => return reject(info, &request_id, &problem),
         };
-        if let Err(problem) = sigv4::check_scope(&signature, received) {
+        if let Err(problem) = sigv4::check_scope(&signature, info.signing_name, received) {
             return reject(info, &request_id, &problem);
         }
         let identity = match self.credentials.lookup(&signature.access_key_id).await {
@@ -132,6 +131,11 @@ impl Edge {
         if let Err(problem) = verify(&parts, &signature, &body, &identity.secret, &self.keys) {
             return reject(info, &request_id, &problem);
         }
+        let body = match encoding::decode_request(&parts.headers, body, info) {
+            Ok(body) => body,
+            Err(error) => return protocol::error_response(info, &request_id, &error),
+        };
+        let accepted = encoding::accepted(&parts.headers);
         let Some(handler) = self.services.get(&service) else {
             let error = protocol::not_implemented(info, None);
             return protocol::error_response(info, &request_id, &error);
@@ -142,13 +146,17 @@ impl Edge {
             region: signature.scope.region,
             received,
         };
-        handler
+        let response = handler
             .call(Request {
                 context,
                 parts,
                 body,
             })
-            .await
+            .await;
+        match accepted {
+            Some(coding) => encoding::compress_response(response, coding, info).await,
+            None => response,
+        }
     }
 
     /// An unsigned awsQuery request: answer as the service that knows its `Action` would.
@@ -203,18 +211,6 @@ impl Edge {
 
 fn reject(info: &ServiceInfo, request_id: &str, problem: &Problem) -> Response {
     protocol::error_response(info, request_id, &protocol::auth_error(info, problem))
-}
-
-fn unknown_service(request_id: &str, signing_name: &str) -> Response {
-    let info = ServiceId::Sts.info();
-    let error = AwsError::new(
-        StatusCode::BAD_REQUEST,
-        "UnrecognizedServiceException",
-        format!("unkai does not serve the service '{signing_name}'"),
-    );
-    let mut response = protocol::error_response(info, request_id, &error);
-    *response.status_mut() = StatusCode::BAD_REQUEST;
-    response
 }
 
 async fn read_body<B>(body: B, info: &ServiceInfo) -> Result<Bytes, AwsError>

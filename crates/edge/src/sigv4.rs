@@ -162,7 +162,11 @@ fn parse_header(authorization: &str, headers: &HeaderMap) -> Result<Signature, P
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for part in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    // Components are separated by commas; some clients separate them by spaces only.
+    for part in rest
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
+        .filter(|p| !p.is_empty())
+    {
         let Some((name, value)) = part.split_once('=') else {
             return Err(Problem::Incomplete(format!(
                 "'{part}' not a valid key=value pair (missing equal-sign) in Authorization \
@@ -519,8 +523,9 @@ fn valid_region(region: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// Checks the scope and the time of a signature, before any secret is looked up.
-pub fn check_scope(signature: &Signature, now: SystemTime) -> Result<(), Problem> {
+/// Checks the time and the scope of a signature (in that order, as AWS does), before any secret
+/// is looked up. `service` is the signing name of the service the request was routed to.
+pub fn check_scope(signature: &Signature, service: &str, now: SystemTime) -> Result<(), Problem> {
     let scope = &signature.scope;
     let Some(at) = parse_timestamp(&signature.timestamp) else {
         return Err(Problem::Incomplete(format!(
@@ -529,12 +534,19 @@ pub fn check_scope(signature: &Signature, now: SystemTime) -> Result<(), Problem
             signature.timestamp
         )));
     };
+    check_time(signature, at, now)?;
     let mut wrong = String::new();
     if !valid_region(&scope.region) {
         let _ = write!(
             wrong,
             "Credential should be scoped to a valid region, not '{}'. ",
             scope.region
+        );
+    }
+    if scope.service != service {
+        let _ = write!(
+            wrong,
+            "Credential should be scoped to correct service: '{service}'. "
         );
     }
     if scope.terminator != "aws4_request" {
@@ -562,9 +574,17 @@ pub fn check_scope(signature: &Signature, now: SystemTime) -> Result<(), Problem
             "'Host' must be a 'SignedHeader' in the AWS Authorization.".into(),
         ));
     }
-    if let (Form::Presigned, Some(expires), true) =
-        (signature.form, signature.expires, is_s3(&scope.service))
-    {
+    Ok(())
+}
+
+/// Whether the signing time is acceptable: within 15 minutes of now, or, for presigned S3
+/// URLs, before their expiry.
+fn check_time(signature: &Signature, at: SystemTime, now: SystemTime) -> Result<(), Problem> {
+    if let (Form::Presigned, Some(expires), true) = (
+        signature.form,
+        signature.expires,
+        is_s3(&signature.scope.service),
+    ) {
         if now > at + Duration::from_secs(expires) {
             return Err(Problem::PresignExpired);
         }

@@ -58,7 +58,12 @@ fn the_documented_example_verifies_and_a_wrong_secret_does_not() {
     let signature = parse(&headers, Some(query)).unwrap().unwrap();
     assert_eq!(signature.access_key_id, AKID);
     assert_eq!(signature.scope.service, "iam");
-    check_scope(&signature, at("20150830T123600Z")).unwrap();
+    check_scope(
+        &signature,
+        &signature.scope.service.clone(),
+        at("20150830T123600Z"),
+    )
+    .unwrap();
     let keys = KeyCache::default();
     verify(&request, &signature, EMPTY_SHA256, SECRET, &keys).unwrap();
     let Err(Problem::Mismatch {
@@ -112,17 +117,24 @@ fn skew_beyond_fifteen_minutes_is_refused_in_aws_words() {
     let signature = parse(&headers, Some(query)).unwrap().unwrap();
     let late = at("20150830T125200Z");
     assert_eq!(
-        check_scope(&signature, late),
+        check_scope(&signature, "iam", late),
         Err(Problem::Expired(
             "Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z \
              (20150830T125200Z - 15 min.)"
                 .into()
         ))
     );
-    assert!(check_scope(&signature, at("20150830T125000Z")).is_ok());
+    assert!(
+        check_scope(
+            &signature,
+            &signature.scope.service.clone(),
+            at("20150830T125000Z")
+        )
+        .is_ok()
+    );
     let early = at("20150830T122000Z");
     assert_eq!(
-        check_scope(&signature, early),
+        check_scope(&signature, "iam", early),
         Err(Problem::Expired(
             "Signature not yet current: 20150830T123600Z is still later than 20150830T123500Z \
              (20150830T122000Z + 15 min.)"
@@ -183,7 +195,11 @@ fn scope_problems_are_listed_together() {
     );
     headers.insert("x-amz-date", HeaderValue::from_static("20150830T123600Z"));
     let signature = parse(&headers, None).unwrap().unwrap();
-    let Err(Problem::Invalid(message)) = check_scope(&signature, at("20150830T123600Z")) else {
+    let Err(Problem::Invalid(message)) = check_scope(
+        &signature,
+        &signature.scope.service.clone(),
+        at("20150830T123600Z"),
+    ) else {
         panic!("bad scope accepted");
     };
     assert_eq!(
@@ -320,7 +336,7 @@ proptest! {
         let when = SystemTime::now();
         let request = official_sign(method, &uri, &headers, &body, service, presigned, when);
         let signature = verify_http(&request, &body).unwrap();
-        prop_assert!(check_scope(&signature, when).is_ok());
+        prop_assert!(check_scope(&signature, service, when).is_ok());
         prop_assert_eq!(signature.form, if presigned { Form::Presigned } else { Form::Header });
         // One changed byte of the body, or of the path, must break a header signature.
         if !presigned && service != "s3" {

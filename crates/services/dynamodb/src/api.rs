@@ -27,7 +27,7 @@ unkai_edge::operations! {
         DeleteResourcePolicy => No(NOT_APPLICABLE),
         DeleteTable => Full,
         DescribeBackup => Planned(NO_BACKUPS),
-        DescribeContinuousBackups => Planned(NO_BACKUPS),
+        DescribeContinuousBackups => Partial("continuous backups and point-in-time recovery are reported disabled"),
         DescribeContributorInsights => No(NOT_APPLICABLE),
         DescribeEndpoints => Full,
         DescribeExport => Planned(NO_BACKUPS),

@@ -26,6 +26,9 @@ pub enum Error {
     /// The table or index does not exist (or is not active).
     #[error("{0}")]
     ResourceNotFound(String),
+    /// The table does not exist (the backup operations' word for it).
+    #[error("{0}")]
+    TableNotFound(String),
     /// The table exists already, or is being created or deleted.
     #[error("{0}")]
     ResourceInUse(String),
@@ -85,6 +88,7 @@ impl ServiceError for Error {
             Error::Validation(_) => "ValidationException",
             Error::Serialization(_) => "SerializationException",
             Error::ResourceNotFound(_) => "ResourceNotFoundException",
+            Error::TableNotFound(_) => "TableNotFoundException",
             Error::ResourceInUse(_) => "ResourceInUseException",
             Error::ConditionalCheckFailed { .. } => "ConditionalCheckFailedException",
             Error::TransactionCanceled { .. } => "TransactionCanceledException",
@@ -103,6 +107,7 @@ impl ServiceError for Error {
             Error::Validation(_)
             | Error::Serialization(_)
             | Error::ResourceNotFound(_)
+            | Error::TableNotFound(_)
             | Error::ResourceInUse(_)
             | Error::ConditionalCheckFailed { .. }
             | Error::TransactionCanceled { .. }

@@ -117,6 +117,9 @@ impl DynamoDb {
             Operation::UntagResource => self.untag_resource(scope, decode(body)?).await,
             Operation::ListTagsOfResource => self.list_tags_of_resource(scope, decode(body)?).await,
             Operation::DescribeLimits => self.describe_limits().await,
+            Operation::DescribeContinuousBackups => {
+                self.describe_continuous_backups(scope, decode(body)?).await
+            }
             Operation::DescribeEndpoints => {
                 let host = request
                     .parts

@@ -52,3 +52,30 @@ impl DynamoDb {
         Ok(json!({ "Table": description }))
     }
 }
+
+impl DynamoDb {
+    /// [DescribeContinuousBackups](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeContinuousBackups.html):
+    /// unkai keeps no backups, so both are reported disabled.
+    pub(crate) async fn describe_continuous_backups(
+        &self,
+        scope: Scope<'_>,
+        input: TableNameInput,
+    ) -> Result<Json, Error> {
+        let name = table_name(input.table_name.as_deref())?;
+        let exists = self
+            .kv
+            .transact(|tx| {
+                Ok::<_, Error>(store::get_table(tx, scope.account, scope.region, name)?.is_some())
+            })
+            .await?;
+        if !exists {
+            return Err(Error::TableNotFound(format!("Table not found: {name}")));
+        }
+        Ok(json!({
+            "ContinuousBackupsDescription": {
+                "ContinuousBackupsStatus": "DISABLED",
+                "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"},
+            }
+        }))
+    }
+}
