@@ -26,8 +26,10 @@
 //! random one of 5,000 preloaded keys; Query reads 100 items (`Limit` 100) of a preloaded
 //! partition of 150. Server CPU per operation is the server process's utime + stime
 //! (`/proc/<pid>/stat`, all threads, so the JVM's JIT and GC count) over the cell divided by
-//! the operations completed. The client is a single-threaded tokio runtime on the same machine,
-//! so operations/s are a floor when client and server compete for cores.
+//! the operations completed; "other load" is the rest of the machine's busy CPU over the cell
+//! (`/proc/stat`: other processes, kernel I/O threads, hypervisor steal), to flag disturbed
+//! cells. RSS is read after each target's cells. The client is a single-threaded tokio runtime
+//! on the same machine, so operations/s are a floor when client and server compete for cores.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -630,6 +632,27 @@ fn cpu_seconds(pid: u32) -> Result<f64> {
     Ok(ticks / 100.0)
 }
 
+/// Busy CPU time of the whole machine (all processes, and time stolen by the hypervisor), in
+/// seconds; assumes 100 clock ticks/s.
+fn machine_busy_seconds() -> Result<f64> {
+    let stat = std::fs::read_to_string("/proc/stat")?;
+    let line = stat.lines().next().context("empty /proc/stat")?;
+    let ticks: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    // user nice system idle iowait irq softirq steal: everything but idle and iowait.
+    let busy: f64 = ticks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 3 && *i != 4)
+        .map(|(_, t)| t)
+        .sum();
+    Ok(busy / 100.0)
+}
+
 /// (VmRSS, VmHWM) of a process, in KiB.
 fn memory_kib(pid: u32) -> Result<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
@@ -654,6 +677,8 @@ struct Cell {
     p99: Duration,
     server_cpu: f64,
     client_cpu: f64,
+    /// CPU seconds used by everything else on the machine during the cell.
+    other_cpu: f64,
 }
 
 impl Cell {
@@ -680,6 +705,7 @@ async fn run_cell(
     }
     let stop = Arc::new(AtomicBool::new(false));
     let (server_before, client_before) = (cpu_seconds(pid)?, cpu_seconds(std::process::id())?);
+    let machine_before = machine_busy_seconds()?;
     let started = Instant::now();
     let tasks: Vec<_> = conns
         .into_iter()
@@ -719,6 +745,7 @@ async fn run_cell(
     let elapsed = started.elapsed().as_secs_f64();
     let server_cpu = cpu_seconds(pid)? - server_before;
     let client_cpu = cpu_seconds(std::process::id())? - client_before;
+    let other_cpu = machine_busy_seconds()? - machine_before - server_cpu - client_cpu;
     if let Some(error) = failure {
         return Err(error);
     }
@@ -734,6 +761,7 @@ async fn run_cell(
         p99: percentile(0.99),
         server_cpu,
         client_cpu,
+        other_cpu,
     })
 }
 
@@ -884,8 +912,8 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
     let _ = writeln!(out, "{setup}");
     let _ = writeln!(
         out,
-        "| target | operation | conns | ops/s | p50 | p99 | server CPU/op | client CPU/op |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|"
+        "| target | operation | conns | ops/s | p50 | p99 | server CPU/op | client CPU/op | other load |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|"
     );
     let mut notes = Vec::new();
     for op in Op::ALL {
@@ -896,7 +924,7 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
                     Ok(cell) => {
                         let _ = writeln!(
                             out,
-                            "| {} | {} | {connections} | {:.0} | {} | {} | {:.1} µs | {:.1} µs |",
+                            "| {} | {} | {connections} | {:.0} | {} | {} | {:.1} µs | {:.1} µs | {:.2} |",
                             target.name(),
                             op.name(),
                             cell.ops_per_second(),
@@ -904,6 +932,7 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
                             micros(cell.p99),
                             cell.server_cpu_per_op() * 1e6,
                             cell.client_cpu / cell.ops as f64 * 1e6,
+                            cell.other_cpu.max(0.0) / cell.elapsed,
                         );
                     }
                     Err(why) => {
@@ -913,7 +942,7 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
                         }
                         let _ = writeln!(
                             out,
-                            "| {} | {} | {connections} | n/a | n/a | n/a | n/a | n/a |",
+                            "| {} | {} | {connections} | n/a | n/a | n/a | n/a | n/a | n/a |",
                             target.name(),
                             op.name()
                         );
@@ -922,6 +951,11 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
             }
         }
     }
+    let _ = writeln!(
+        out,
+        "\nother load: CPU used by everything but the server and this client during the cell \
+         (other processes, hypervisor steal), in cores; above ~0.2 the cell was disturbed."
+    );
     for note in notes {
         let _ = writeln!(out, "\nn/a: {note}");
     }

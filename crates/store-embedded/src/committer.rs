@@ -14,6 +14,8 @@ use crate::{Durability, Shared};
 
 /// Most transactions in one group.
 const MAX_GROUP: usize = 4096;
+/// The longest key fjall stores.
+const MAX_KEY: usize = 65_535;
 
 pub(crate) enum Request {
     Commit {
@@ -107,6 +109,19 @@ fn commit_group(
     // stamps grow in commit order.
     let mut appended = 0u32;
     for pending in group {
+        if let Some(key) = pending
+            .changes
+            .writes
+            .keys()
+            .find(|key| key.len() > MAX_KEY)
+        {
+            let error = Error::Engine(format!(
+                "a key of {} bytes is longer than the {MAX_KEY} bytes the embedded engine stores",
+                key.len()
+            ));
+            let _ = pending.reply.send(Err(Conflict::Failed(error)));
+            continue;
+        }
         if history.conflicts(pending.version, &pending.changes.reads) {
             let _ = pending.reply.send(Err(Conflict::Retry));
             continue;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
+use crate::expr::legacy::{AttributeCondition, AttributeValueUpdate, ExpectedAttributeValue};
 use crate::item::{Item, Value};
 use crate::table::{Billing, Index, IndexStatus, KeySchema, Projection, Table};
 
@@ -293,7 +294,7 @@ pub(crate) struct PutItemInput {
     pub condition_expression: Option<String>,
     pub expression_attribute_names: Option<HashMap<String, String>>,
     pub expression_attribute_values: Option<HashMap<String, Value>>,
-    pub expected: Option<HashMap<String, Json>>,
+    pub expected: Option<HashMap<String, ExpectedAttributeValue>>,
     pub conditional_operator: Option<String>,
 }
 
@@ -323,7 +324,7 @@ pub(crate) struct DeleteItemInput {
     pub condition_expression: Option<String>,
     pub expression_attribute_names: Option<HashMap<String, String>>,
     pub expression_attribute_values: Option<HashMap<String, Value>>,
-    pub expected: Option<HashMap<String, Json>>,
+    pub expected: Option<HashMap<String, ExpectedAttributeValue>>,
     pub conditional_operator: Option<String>,
 }
 
@@ -334,7 +335,7 @@ pub(crate) struct UpdateItemInput {
     pub table_name: Option<String>,
     pub key: Option<Item>,
     pub update_expression: Option<String>,
-    pub attribute_updates: Option<HashMap<String, Json>>,
+    pub attribute_updates: Option<HashMap<String, AttributeValueUpdate>>,
     pub return_values: Option<String>,
     pub return_consumed_capacity: Option<String>,
     pub return_item_collection_metrics: Option<String>,
@@ -342,7 +343,7 @@ pub(crate) struct UpdateItemInput {
     pub condition_expression: Option<String>,
     pub expression_attribute_names: Option<HashMap<String, String>>,
     pub expression_attribute_values: Option<HashMap<String, Value>>,
-    pub expected: Option<HashMap<String, Json>>,
+    pub expected: Option<HashMap<String, ExpectedAttributeValue>>,
     pub conditional_operator: Option<String>,
 }
 
@@ -356,9 +357,9 @@ pub(crate) struct ReadInput {
     pub attributes_to_get: Option<Vec<String>>,
     pub limit: Option<i64>,
     pub consistent_read: Option<bool>,
-    pub key_conditions: Option<HashMap<String, Json>>,
-    pub query_filter: Option<HashMap<String, Json>>,
-    pub scan_filter: Option<HashMap<String, Json>>,
+    pub key_conditions: Option<HashMap<String, AttributeCondition>>,
+    pub query_filter: Option<HashMap<String, AttributeCondition>>,
+    pub scan_filter: Option<HashMap<String, AttributeCondition>>,
     pub conditional_operator: Option<String>,
     pub scan_index_forward: Option<bool>,
     pub exclusive_start_key: Option<Item>,

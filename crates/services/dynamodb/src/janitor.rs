@@ -19,7 +19,7 @@ use crate::keys::PrimaryKey;
 use crate::ops::{Scope, millis};
 use crate::table::{Index, IndexStatus, Table};
 use crate::write::{Meta, Origin, index_entry_key, project, write};
-use crate::{Error, Shared, store, streams};
+use crate::{Error, Shared, keys, store, streams};
 
 /// How many keys one transaction of background work touches.
 const CHUNK: usize = 256;
@@ -258,6 +258,11 @@ async fn step(shared: &Shared, job_key: &[u8], job: Job, now: u64) -> Result<boo
                     let page = tx.range(&range, CHUNK)?;
                     for (key, value) in &page {
                         let item = store::decode_item(key, value)?;
+                        // Items whose index key is invalid (too long, empty) stay out of the
+                        // index, as DynamoDB's index key violations do.
+                        if keys::check_index_key(&target, &item).is_err() {
+                            continue;
+                        }
                         if let Some(entry) = index_entry_key(&current, &target, &item) {
                             tx.set(
                                 entry,

@@ -156,11 +156,22 @@ pub(crate) fn check_index_key(index: &Index, item: &Item) -> Result<(), Error> {
                 index.name
             )));
         }
-        let empty = match value {
-            Value::S(text) => text.is_empty(),
-            Value::B(bytes) => bytes.is_empty(),
-            _ => false,
+        let (empty, len) = match value {
+            Value::S(text) => (text.is_empty(), text.len()),
+            Value::B(bytes) => (bytes.is_empty(), bytes.len()),
+            _ => (false, 0),
         };
+        let max = if index.key.hash.name == attribute.name {
+            MAX_HASH_KEY
+        } else {
+            MAX_RANGE_KEY
+        };
+        if len > max {
+            return Err(Error::invalid_parameter(format!(
+                "Index key size of {len} bytes exceeds the limit of {max} bytes for {} in index {}",
+                attribute.name, index.name
+            )));
+        }
         if empty {
             return Err(Error::Validation(format!(
                 "One or more parameter values are not valid. A value specified for a secondary \

@@ -109,6 +109,15 @@ impl DynamoDb {
                 )));
             }
             total += keys.len();
+            crate::expr::check_parameters(
+                crate::expr::Operation::BatchGetItem,
+                &crate::expr::Parameters {
+                    projection_expression: request.projection_expression.is_some(),
+                    attributes_to_get: request.attributes_to_get.is_some(),
+                    expression_attribute_names: request.expression_attribute_names.is_some(),
+                    ..Default::default()
+                },
+            )?;
             let context = Context::new(request.expression_attribute_names.as_ref(), None);
             let projection = projection(
                 request.projection_expression.as_deref(),

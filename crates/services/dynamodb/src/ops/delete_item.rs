@@ -5,7 +5,7 @@ use serde_json::{Value as Json, json};
 use super::items::{self, Capacity, ReturnCapacity, ReturnValues};
 use super::{Scope, existing_table, millis, table_name};
 use crate::api::DeleteItemInput;
-use crate::expr::Context;
+use crate::expr::{self, Context};
 use crate::write::{Meta, Origin, write};
 use crate::{DynamoDb, Error, keys, store};
 
@@ -25,6 +25,17 @@ impl DynamoDb {
         items::item_collection_metrics(input.return_item_collection_metrics.as_deref())?;
         let old_on_failure =
             items::old_on_failure(input.return_values_on_condition_check_failure.as_deref())?;
+        expr::check_parameters(
+            expr::Operation::DeleteItem,
+            &expr::Parameters {
+                condition_expression: input.condition_expression.is_some(),
+                expected: input.expected.is_some(),
+                conditional_operator: input.conditional_operator.is_some(),
+                expression_attribute_names: input.expression_attribute_names.is_some(),
+                expression_attribute_values: input.expression_attribute_values.is_some(),
+                ..Default::default()
+            },
+        )?;
         let context = Context::new(
             input.expression_attribute_names.as_ref(),
             input.expression_attribute_values.as_ref(),

@@ -7,50 +7,22 @@ use serde_json::{Value as Json, json};
 use super::items::{self, Capacity, ReturnCapacity};
 use super::{Scope, existing_table, table_name};
 use crate::api::GetItemInput;
-use crate::expr::{self, Context, Projection};
+use crate::expr::{self, Context, Projection, legacy};
 use crate::item::{Item, size};
 use crate::{DynamoDb, Error, keys, store};
 
-/// The projection of a read: `ProjectionExpression`, or the legacy `AttributesToGet`.
+/// The projection of a read: `ProjectionExpression`, or the legacy `AttributesToGet` (the
+/// parameter rules were checked before).
 pub(crate) fn projection(
     expression: Option<&str>,
     attributes_to_get: Option<&Vec<String>>,
     context: &Context<'_>,
 ) -> Result<Option<Projection>, Error> {
     match (expression, attributes_to_get) {
-        (Some(_), Some(_)) => Err(Error::Validation(
-            "Can not use both expression and non-expression parameters in the same request: \
-             Non-expression parameters: {AttributesToGet} Expression parameters: \
-             {ProjectionExpression}"
-                .into(),
-        )),
-        (Some(text), None) => expr::parse_projection(text, context).map(Some),
-        (None, Some(names)) => Ok(Some(attributes_to_get_projection(names)?)),
+        (Some(text), _) => expr::parse_projection(text, context).map(Some),
+        (None, Some(names)) => legacy::attributes_to_get(names).map(Some),
         (None, None) => Ok(None),
     }
-}
-
-/// `AttributesToGet` as a projection of top-level attributes.
-fn attributes_to_get_projection(names: &[String]) -> Result<Projection, Error> {
-    if names.is_empty() {
-        return Err(Error::Validation(
-            "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy \
-             constraint: Member must have length greater than or equal to 1"
-                .into(),
-        ));
-    }
-    for (i, name) in names.iter().enumerate() {
-        if names[..i].contains(name) {
-            return Err(Error::Validation(format!(
-                "One or more parameter values were invalid: Duplicate value in attribute name: {name}"
-            )));
-        }
-    }
-    let names: Vec<String> = names.iter().map(|n| format!("#a{n}")).collect();
-    let _ = names;
-    Err(Error::Validation(
-        "AttributesToGet is not supported yet".into(),
-    ))
 }
 
 /// Applies an optional projection.

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value as Json, json};
 
 use crate::Error;
+use crate::expr::legacy::{self, ExpectedAttributeValue};
 use crate::expr::{self, Condition, Context, ExprKind};
 use crate::item::{Item, size};
 
@@ -172,52 +173,18 @@ impl Capacity {
     }
 }
 
-/// The condition of a write: `ConditionExpression`, or the legacy `Expected`.
+/// The condition of a write: `ConditionExpression`, or the legacy `Expected` with
+/// `ConditionalOperator` (the parameter rules were checked before).
 pub(crate) fn condition(
     expression: Option<&str>,
-    expected: Option<&HashMap<String, Json>>,
+    expected: Option<&HashMap<String, ExpectedAttributeValue>>,
     conditional_operator: Option<&str>,
     context: &Context<'_>,
 ) -> Result<Option<Condition>, Error> {
-    match (expression, expected) {
-        (Some(_), Some(_)) => Err(Error::Validation(
-            "Can not use both expression and non-expression parameters in the same request: \
-             Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"
-                .into(),
-        )),
-        (Some(text), None) => {
-            if conditional_operator.is_some() {
-                return Err(Error::Validation(
-                    "Can not use both expression and non-expression parameters in the same \
-                     request: Non-expression parameters: {ConditionalOperator} Expression \
-                     parameters: {ConditionExpression}"
-                        .into(),
-                ));
-            }
-            expr::parse_condition(text, ExprKind::Condition, context).map(Some)
-        }
-        (None, Some(_)) => Err(Error::Validation(
-            "the legacy Expected parameter is not supported yet".into(),
-        )),
-        (None, None) => {
-            if conditional_operator.is_some() {
-                return Err(Error::Validation(
-                    "ConditionalOperator can only be used when Expected or QueryFilter or \
-                     ScanFilter is present"
-                        .into(),
-                ));
-            }
-            Ok(None)
-        }
+    match expression {
+        Some(text) => expr::parse_condition(text, ExprKind::Condition, context).map(Some),
+        None => legacy::expected(expected, conditional_operator),
     }
-}
-
-/// The top-level attributes of `item` that `names` lists (for `UPDATED_OLD`/`UPDATED_NEW`).
-pub(crate) fn only(item: &Item, names: &[String]) -> Item {
-    item.iter()
-        .filter(|(name, _)| names.contains(name))
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect()
 }
 
 /// A required member.

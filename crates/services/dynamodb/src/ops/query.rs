@@ -8,6 +8,7 @@ use super::items::ReturnCapacity;
 use super::read::{self, Plan, Target};
 use super::{Scope, existing_table, table_name};
 use crate::api::ReadInput;
+use crate::expr::legacy::{self, FilterParameter};
 use crate::expr::{self, Context, ExprKind, RangeCondition};
 use crate::item::Value;
 use crate::table::KeySchema;
@@ -78,38 +79,25 @@ fn check_types(key: &KeySchema, hash: &Value, range: Option<&RangeCondition>) ->
 impl DynamoDb {
     pub(crate) async fn query(&self, scope: Scope<'_>, input: ReadInput) -> Result<Json, Error> {
         let name = table_name(input.table_name.as_deref())?;
-        if input.key_conditions.is_some() && input.key_condition_expression.is_some() {
-            return Err(Error::Validation(
-                "Can not use both expression and non-expression parameters in the same request: \
-                 Non-expression parameters: {KeyConditions} Expression parameters: \
-                 {KeyConditionExpression}"
-                    .into(),
-            ));
-        }
-        if input.query_filter.is_some() && input.filter_expression.is_some() {
-            return Err(Error::Validation(
-                "Can not use both expression and non-expression parameters in the same request: \
-                 Non-expression parameters: {QueryFilter} Expression parameters: \
-                 {FilterExpression}"
-                    .into(),
-            ));
-        }
-        if input.key_conditions.is_some() || input.query_filter.is_some() {
-            return Err(Error::Validation(
-                "the legacy KeyConditions and QueryFilter parameters are not supported yet".into(),
-            ));
-        }
-        let Some(key_condition_text) = input.key_condition_expression.as_deref() else {
+        expr::check_parameters(
+            expr::Operation::Query,
+            &expr::Parameters {
+                key_condition_expression: input.key_condition_expression.is_some(),
+                filter_expression: input.filter_expression.is_some(),
+                projection_expression: input.projection_expression.is_some(),
+                key_conditions: input.key_conditions.is_some(),
+                query_filter: input.query_filter.is_some(),
+                attributes_to_get: input.attributes_to_get.is_some(),
+                conditional_operator: input.conditional_operator.is_some(),
+                expression_attribute_names: input.expression_attribute_names.is_some(),
+                expression_attribute_values: input.expression_attribute_values.is_some(),
+                ..Default::default()
+            },
+        )?;
+        if input.key_condition_expression.is_none() && input.key_conditions.is_none() {
             return Err(Error::Validation(
                 "Either the KeyConditions or KeyConditionExpression parameter must be specified \
                  in the request."
-                    .into(),
-            ));
-        };
-        if input.conditional_operator.is_some() {
-            return Err(Error::Validation(
-                "ConditionalOperator can only be used when Expected or QueryFilter or \
-                 ScanFilter is present"
                     .into(),
             ));
         }
@@ -142,24 +130,39 @@ impl DynamoDb {
                     input.expression_attribute_names.as_ref(),
                     input.expression_attribute_values.as_ref(),
                 );
-                let condition = expr::parse_key_condition(
-                    key_condition_text,
-                    &context,
-                    &key.hash.name,
-                    key.range.as_ref().map(|r| r.name.as_str()),
-                )?;
-                let filter = input
-                    .filter_expression
+                let parsed = input
+                    .key_condition_expression
                     .as_deref()
-                    .map(|text| expr::parse_condition(text, ExprKind::Filter, &context))
+                    .map(|text| expr::parse_key_condition(text, &context))
                     .transpose()?;
+                let filter = match &input.filter_expression {
+                    Some(text) => Some(expr::parse_condition(text, ExprKind::Filter, &context)?),
+                    None => legacy::filter(
+                        input.query_filter.as_ref(),
+                        input.conditional_operator.as_deref(),
+                        FilterParameter::QueryFilter,
+                    )?,
+                };
                 let projection = projection(
                     input.projection_expression.as_deref(),
                     input.attributes_to_get.as_ref(),
                     &context,
                 )?;
                 context.check_unused()?;
+                let range_name = key.range.as_ref().map(|r| r.name.as_str());
+                let condition = match (&parsed, &input.key_conditions) {
+                    (Some(parsed), _) => parsed.key_condition(&key.hash.name, range_name)?,
+                    (None, Some(conditions)) => {
+                        legacy::key_conditions(conditions, &key.hash.name, range_name)?
+                    }
+                    (None, None) => unreachable!("checked above"),
+                };
+                condition.check_types(key.hash.kind, key.range.as_ref().map(|r| r.kind))?;
                 check_types(key, &condition.hash, condition.range.as_ref())?;
+                if let Some(filter) = &filter {
+                    let keys: Vec<&str> = key.attributes().map(|a| a.name.as_str()).collect();
+                    filter.check_filter_keys(&keys)?;
+                }
                 let select = read::select(&input, &target, projection.is_some())?;
                 let partition = match index {
                     Some((index, _)) => {

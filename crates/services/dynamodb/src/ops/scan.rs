@@ -9,6 +9,7 @@ use super::items::ReturnCapacity;
 use super::read::{self, Plan, Target};
 use super::{Scope, existing_table, table_name};
 use crate::api::ReadInput;
+use crate::expr::legacy::{self, FilterParameter};
 use crate::expr::{self, Context, ExprKind};
 use crate::{DynamoDb, Error, store};
 
@@ -53,27 +54,20 @@ fn segments(segment: Option<i64>, total: Option<i64>) -> Result<Option<(u64, u64
 impl DynamoDb {
     pub(crate) async fn scan(&self, scope: Scope<'_>, input: ReadInput) -> Result<Json, Error> {
         let name = table_name(input.table_name.as_deref())?;
-        if input.scan_filter.is_some() && input.filter_expression.is_some() {
-            return Err(Error::Validation(
-                "Can not use both expression and non-expression parameters in the same request: \
-                 Non-expression parameters: {ScanFilter} Expression parameters: \
-                 {FilterExpression}"
-                    .into(),
-            ));
-        }
-        if input.scan_filter.is_some() {
-            return Err(Error::Validation(
-                "the legacy ScanFilter parameter is not supported yet".into(),
-            ));
-        }
+        expr::check_parameters(
+            expr::Operation::Scan,
+            &expr::Parameters {
+                filter_expression: input.filter_expression.is_some(),
+                projection_expression: input.projection_expression.is_some(),
+                scan_filter: input.scan_filter.is_some(),
+                attributes_to_get: input.attributes_to_get.is_some(),
+                conditional_operator: input.conditional_operator.is_some(),
+                expression_attribute_names: input.expression_attribute_names.is_some(),
+                expression_attribute_values: input.expression_attribute_values.is_some(),
+                ..Default::default()
+            },
+        )?;
         let segments = segments(input.segment, input.total_segments)?;
-        if input.conditional_operator.is_some() {
-            return Err(Error::Validation(
-                "ConditionalOperator can only be used when Expected or QueryFilter or \
-                 ScanFilter is present"
-                    .into(),
-            ));
-        }
         let limit = read::limit(input.limit)?;
         let capacity = ReturnCapacity::parse(input.return_consumed_capacity.as_deref())?;
         let consistent = input.consistent_read.unwrap_or(false);
@@ -81,11 +75,14 @@ impl DynamoDb {
             input.expression_attribute_names.as_ref(),
             input.expression_attribute_values.as_ref(),
         );
-        let filter = input
-            .filter_expression
-            .as_deref()
-            .map(|text| expr::parse_condition(text, ExprKind::Filter, &context))
-            .transpose()?;
+        let filter = match &input.filter_expression {
+            Some(text) => Some(expr::parse_condition(text, ExprKind::Filter, &context)?),
+            None => legacy::filter(
+                input.scan_filter.as_ref(),
+                input.conditional_operator.as_deref(),
+                FilterParameter::ScanFilter,
+            )?,
+        };
         let projection = projection(
             input.projection_expression.as_deref(),
             input.attributes_to_get.as_ref(),

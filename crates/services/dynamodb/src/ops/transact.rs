@@ -110,6 +110,22 @@ struct Prepared<'a> {
 
 fn prepare(action: &Action, kind: Kind) -> Result<Prepared<'_>, Error> {
     table_name(action.table_name.as_deref())?;
+    let operation = match kind {
+        Kind::Check => expr::Operation::ConditionCheck,
+        Kind::Put => expr::Operation::PutItem,
+        Kind::Delete => expr::Operation::DeleteItem,
+        Kind::Update => expr::Operation::UpdateItem,
+    };
+    expr::check_parameters(
+        operation,
+        &expr::Parameters {
+            update_expression: action.update_expression.is_some(),
+            condition_expression: action.condition_expression.is_some(),
+            expression_attribute_names: action.expression_attribute_names.is_some(),
+            expression_attribute_values: action.expression_attribute_values.is_some(),
+            ..Default::default()
+        },
+    )?;
     let context = Context::new(
         action.expression_attribute_names.as_ref(),
         action.expression_attribute_values.as_ref(),
@@ -273,7 +289,7 @@ impl DynamoDb {
                             }
                             let mut new = old.clone().unwrap_or_else(|| key.to_item(&table.key));
                             if passed {
-                                update.apply(&mut new)?;
+                                update.apply(&mut new, old.is_some())?;
                                 keys::check_document(&new)?;
                                 for index in table.global_indexes.iter().chain(&table.local_indexes) {
                                     keys::check_index_key(index, &new)?;
@@ -330,6 +346,14 @@ impl DynamoDb {
         for item in actions {
             let get = items::required(item.get.as_ref(), "transactItems.member.get")?;
             table_name(get.table_name.as_deref())?;
+            expr::check_parameters(
+                expr::Operation::BatchGetItem,
+                &expr::Parameters {
+                    projection_expression: get.projection_expression.is_some(),
+                    expression_attribute_names: get.expression_attribute_names.is_some(),
+                    ..Default::default()
+                },
+            )?;
             let context = Context::new(get.expression_attribute_names.as_ref(), None);
             let projection = projection(get.projection_expression.as_deref(), None, &context)?;
             context.check_unused()?;

@@ -5,7 +5,7 @@ use serde_json::{Value as Json, json};
 use super::items::{self, Capacity, ReturnCapacity, ReturnValues};
 use super::{Scope, existing_table, millis, table_name};
 use crate::api::UpdateItemInput;
-use crate::expr::{self, Context};
+use crate::expr::{self, Context, legacy};
 use crate::item::Item;
 use crate::write::{Meta, Origin, write};
 use crate::{DynamoDb, Error, keys, store};
@@ -32,28 +32,28 @@ impl DynamoDb {
         items::item_collection_metrics(input.return_item_collection_metrics.as_deref())?;
         let old_on_failure =
             items::old_on_failure(input.return_values_on_condition_check_failure.as_deref())?;
+        expr::check_parameters(
+            expr::Operation::UpdateItem,
+            &expr::Parameters {
+                update_expression: input.update_expression.is_some(),
+                condition_expression: input.condition_expression.is_some(),
+                attribute_updates: input.attribute_updates.is_some(),
+                expected: input.expected.is_some(),
+                conditional_operator: input.conditional_operator.is_some(),
+                expression_attribute_names: input.expression_attribute_names.is_some(),
+                expression_attribute_values: input.expression_attribute_values.is_some(),
+                ..Default::default()
+            },
+        )?;
         let context = Context::new(
             input.expression_attribute_names.as_ref(),
             input.expression_attribute_values.as_ref(),
         );
-        if input.update_expression.is_some() && input.attribute_updates.is_some() {
-            return Err(Error::Validation(
-                "Can not use both expression and non-expression parameters in the same request: \
-                 Non-expression parameters: {AttributeUpdates} Expression parameters: \
-                 {UpdateExpression}"
-                    .into(),
-            ));
-        }
-        if input.attribute_updates.is_some() {
-            return Err(Error::Validation(
-                "the legacy AttributeUpdates parameter is not supported yet".into(),
-            ));
-        }
-        let update = input
-            .update_expression
-            .as_deref()
-            .map(|text| expr::parse_update(text, &context))
-            .transpose()?;
+        let update = match (&input.update_expression, &input.attribute_updates) {
+            (Some(text), _) => Some(expr::parse_update(text, &context)?),
+            (None, Some(updates)) => Some(legacy::attribute_updates(updates)?),
+            (None, None) => None,
+        };
         let condition = items::condition(
             input.condition_expression.as_deref(),
             input.expected.as_ref(),
@@ -61,20 +61,18 @@ impl DynamoDb {
             &context,
         )?;
         context.check_unused()?;
+        // A legacy update that only removes does not create a missing item.
+        let creates = !(input.attribute_updates.is_some()
+            && update.as_ref().is_some_and(|u| u.only_removes()));
         let now = millis(&self.clock);
-        let (old, new, changed, capacity) = self
+        let (old, new, capacity) = self
             .kv
             .transact(|tx| {
                 let table = existing_table(tx, scope, name)?;
                 let key = keys::key(&table, key_item)?;
-                if let Some(update) = &update
-                    && let Some(attribute) = update
-                        .top_level_attributes()
-                        .find(|a| table.key.contains(a))
-                {
-                    return Err(Error::invalid_parameter(format!(
-                        "Cannot update attribute {attribute}. This attribute is part of the key"
-                    )));
+                if let Some(update) = &update {
+                    let keys: Vec<&str> = table.key.attributes().map(|a| a.name.as_str()).collect();
+                    update.check_key_attributes(&keys)?;
                 }
                 let (hash, range) = key.parts();
                 let stored = store::item_key(table.id, hash, range);
@@ -89,15 +87,17 @@ impl DynamoDb {
                         item: old.filter(|_| old_on_failure),
                     });
                 }
+                if old.is_none() && !creates {
+                    return Ok((old, None, Capacity::of_write(1.0, &[])));
+                }
                 let mut new = old.clone().unwrap_or_else(|| key.to_item(&table.key));
                 if let Some(update) = &update {
-                    update.apply(&mut new)?;
+                    update.apply(&mut new, old.is_some())?;
                 }
                 keys::check_document(&new)?;
                 for index in table.global_indexes.iter().chain(&table.local_indexes) {
                     keys::check_index_key(index, &new)?;
                 }
-                let changed: Vec<String> = changed_attributes(old.as_ref(), &new);
                 let touched = write(
                     tx,
                     &table,
@@ -111,15 +111,17 @@ impl DynamoDb {
                 )?;
                 let capacity =
                     Capacity::of_write(items::write_units(old.as_ref(), Some(&new)), &touched);
-                Ok((old, new, changed, capacity))
+                Ok((old, Some(new), capacity))
             })
             .await?;
-        let attributes: Option<Item> = match return_values {
-            ReturnValues::None => None,
-            ReturnValues::AllOld => old,
-            ReturnValues::AllNew => Some(new),
-            ReturnValues::UpdatedOld => old.map(|old| items::only(&old, &changed)),
-            ReturnValues::UpdatedNew => Some(items::only(&new, &changed)),
+        let updated = update.as_ref().map(|u| u.projection());
+        let attributes: Option<Item> = match (return_values, &updated) {
+            (ReturnValues::None, _) => None,
+            (ReturnValues::AllOld, _) => old,
+            (ReturnValues::AllNew, _) => new,
+            (ReturnValues::UpdatedOld, Some(updated)) => old.map(|old| updated.apply(&old)),
+            (ReturnValues::UpdatedNew, Some(updated)) => new.map(|new| updated.apply(&new)),
+            (_, None) => None,
         };
         let mut output = json!({});
         if let Some(attributes) = attributes.filter(|a| !a.is_empty()) {
@@ -130,17 +132,4 @@ impl DynamoDb {
         }
         Ok(output)
     }
-}
-
-/// The top-level attributes whose values differ between `old` and `new`.
-fn changed_attributes(old: Option<&Item>, new: &Item) -> Vec<String> {
-    let mut names: Vec<String> = new
-        .iter()
-        .filter(|(name, value)| old.and_then(|o| o.get(*name)) != Some(*value))
-        .map(|(name, _)| name.clone())
-        .collect();
-    if let Some(old) = old {
-        names.extend(old.keys().filter(|name| !new.contains_key(*name)).cloned());
-    }
-    names
 }
