@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod compat;
+mod cors;
 mod encoding;
 pub mod protocol;
 pub mod route;

@@ -16,12 +16,12 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use unkai_types::Clock;
 
-use crate::encoding;
 use crate::protocol::{self, AwsError, Protocol, query};
 use crate::sigv4::{self, KeyCache, Parts, Problem, Signature};
 use crate::{
     Context, Credentials, Request, Response, Service, ServiceId, ServiceInfo, full, route,
 };
+use crate::{cors, encoding};
 
 /// How long in-flight requests may take to finish after shutdown begins.
 const DRAIN: Duration = Duration::from_secs(30);
@@ -78,6 +78,23 @@ impl Edge {
         B: http_body::Body<Data = Bytes> + Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        let cors = cors::Request::of(request.headers(), request.method());
+        let mut response = self.respond(request).await;
+        cors.decorate(response.headers_mut());
+        response
+    }
+
+    async fn respond<B>(&self, request: http::Request<B>) -> Response
+    where
+        B: http_body::Body<Data = Bytes> + Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        if request.method() == http::Method::OPTIONS {
+            return http::Response::new(full(Bytes::new()));
+        }
+        if let Some(health) = cors::aws_health_check(&request) {
+            return health;
+        }
         let received = self.clock.now();
         let request_id = unkai_types::request_id();
         if request.uri().path().starts_with("/_unkai/") {

@@ -371,19 +371,22 @@ pub fn error_response(service: &ServiceInfo, request_id: &str, error: &AwsError)
             ("text/xml", doc.finish())
         }
         Protocol::AwsJson10 | Protocol::AwsJson11 => {
-            let qualified = match (service.protocol, error.framework, service.error_namespace) {
-                (Protocol::AwsJson10, true, _) => {
-                    format!("com.amazon.coral.service#{}", error.code)
-                }
-                (Protocol::AwsJson10, false, Some(namespace)) => {
-                    format!("{namespace}{}", error.code)
-                }
-                _ => error.code.to_string(),
+            let namespace = match (service.protocol, error.namespace, error.framework) {
+                (Protocol::AwsJson10, Some(namespace), _) => Some(namespace),
+                (Protocol::AwsJson10, None, true) => Some("com.amazon.coral.service#"),
+                (Protocol::AwsJson10, None, false) => service.error_namespace,
+                _ => None,
             };
-            let mut body = serde_json::json!({ "__type": qualified });
+            let mut body = serde_json::Map::new();
+            body.insert(
+                "__type".into(),
+                format!("{}{}", namespace.unwrap_or(""), error.code).into(),
+            );
             if let Some(message) = &error.message {
-                body["message"] = message.clone().into();
+                body.insert(error.message_key.into(), message.clone().into());
             }
+            body.extend(error.fields.clone());
+            let body = serde_json::Value::Object(body);
             let content_type = if service.protocol == Protocol::AwsJson10 {
                 "application/x-amz-json-1.0"
             } else {

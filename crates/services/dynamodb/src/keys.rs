@@ -126,16 +126,54 @@ pub(crate) fn item(table: &Table, item: &Item) -> Result<PrimaryKey, Error> {
     Ok(primary)
 }
 
-/// Checks the size and nesting of an item.
+/// Checks an attribute name: not empty, at most 64 KiB.
+pub(crate) fn check_attribute_name(name: &str) -> Result<(), Error> {
+    if name.is_empty() {
+        return Err(Error::invalid_parameter("Empty attribute name"));
+    }
+    if name.len() > crate::expr::MAX_ATTRIBUTE_NAME_BYTES {
+        return Err(Error::Validation(
+            "1 validation error detected: Attribute name is too large, must be less than 65536 \
+             bytes"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the names of nested map keys too.
+fn check_nested_names(value: &Value) -> Result<(), Error> {
+    match value {
+        Value::M(map) => {
+            for (name, value) in map {
+                if name.len() > crate::expr::MAX_ATTRIBUTE_NAME_BYTES {
+                    check_attribute_name(name)?;
+                }
+                check_nested_names(value)?;
+            }
+            Ok(())
+        }
+        Value::L(list) => list.iter().try_for_each(check_nested_names),
+        _ => Ok(()),
+    }
+}
+
+/// Checks the names, size and nesting of an item.
 pub(crate) fn check_document(item: &Item) -> Result<(), Error> {
+    for (name, value) in item {
+        check_attribute_name(name)?;
+        check_nested_names(value)?;
+    }
     if size::item_size(item) > size::MAX_ITEM_BYTES {
         return Err(Error::Validation(
             "Item size has exceeded the maximum allowed size".into(),
         ));
     }
-    if item.values().any(|value| size::depth(value) > MAX_DEPTH) {
+    if item.values().any(|value| size::depth(value) >= MAX_DEPTH) {
         return Err(Error::Validation(
-            "Nesting Levels have exceeded supported limits".into(),
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested \
+             levels beyond supported limit"
+                .into(),
         ));
     }
     Ok(())

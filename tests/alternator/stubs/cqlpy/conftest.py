@@ -5,3 +5,8 @@ import pytest
 @pytest.fixture(scope="session")
 def host(request):
     return None
+
+
+@pytest.fixture(scope="session")
+def cql():
+    pytest.skip("no CQL: a Scylla-only test")

@@ -141,7 +141,8 @@ impl DynamoDb {
                     let table = existing_table(tx, scope, name)?;
                     let mut seen = Vec::new();
                     let mut found = Vec::new();
-                    let mut bytes = 0;
+                    let consistent = request.consistent_read.unwrap_or(false);
+                    let mut units = 0.0;
                     for key_item in request.keys.as_deref().unwrap_or_default() {
                         let key = keys::key(&table, key_item)?;
                         if seen.contains(&key) {
@@ -149,9 +150,13 @@ impl DynamoDb {
                         }
                         let (hash, range) = key.parts();
                         let stored = store::item_key(table.id, hash, range);
-                        if let Some(value) = tx.get(&stored)? {
-                            let item = store::decode_item(&stored, &value)?;
-                            bytes += size::item_size(&item);
+                        let item = match tx.get(&stored)? {
+                            Some(value) => Some(store::decode_item(&stored, &value)?),
+                            None => None,
+                        };
+                        // Each item's size is rounded up on its own, as DynamoDB does.
+                        units += read_units(item.as_ref().map_or(0, size::item_size), consistent);
+                        if let Some(item) = item {
                             found.push(
                                 serde_json::to_value(projected(item, projection.as_ref()))
                                     .expect("items serialize"),
@@ -159,12 +164,10 @@ impl DynamoDb {
                         }
                         seen.push(key);
                     }
-                    let consistent = request.consistent_read.unwrap_or(false);
                     capacity.insert(
                         name.to_string(),
                         Capacity {
-                            table: read_units(bytes, consistent)
-                                .max(seen.len() as f64 * if consistent { 1.0 } else { 0.5 }),
+                            table: units,
                             ..Capacity::default()
                         },
                     );

@@ -61,9 +61,12 @@ impl DynamoDb {
             &context,
         )?;
         context.check_unused()?;
-        // A legacy update that only removes does not create a missing item.
-        let creates = !(input.attribute_updates.is_some()
-            && update.as_ref().is_some_and(|u| u.only_removes()));
+        // An update that only removes does not create a missing item (an empty one does).
+        let empty = input
+            .attribute_updates
+            .as_ref()
+            .is_some_and(|u| u.is_empty());
+        let creates = empty || !update.as_ref().is_some_and(|u| u.only_removes());
         let now = millis(&self.clock);
         let (old, new, capacity) = self
             .kv
