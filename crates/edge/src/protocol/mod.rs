@@ -452,6 +452,10 @@ pub fn respond(
             headers.insert("x-amzn-requestid", id);
         }
     }
+    if matches!(service.protocol, Protocol::AwsJson10 | Protocol::AwsJson11) {
+        // What DynamoDB and the other awsJson services send, errors included.
+        headers.insert(http::header::SERVER, HeaderValue::from_static("Server"));
+    }
     if service.crc32 {
         headers.insert("x-amz-crc32", HeaderValue::from(crc32fast::hash(&body)));
     }

@@ -403,15 +403,18 @@ pub(crate) fn deleted_description(table: &Table, arn: &str) -> Json {
     })
 }
 
+/// A key schema as `KeySchema` shows it: partition key attributes, then sort key attributes.
+pub(crate) fn key_schema(key: &KeySchema) -> Json {
+    let element = |kind: &'static str| move |attribute: &crate::table::KeyAttribute| json!({"AttributeName": attribute.name, "KeyType": kind});
+    key.hash
+        .iter()
+        .map(element("HASH"))
+        .chain(key.range.iter().map(element("RANGE")))
+        .collect()
+}
+
 /// The `TableDescription` of a table.
 pub(crate) fn table_description(table: &Table, arn: &str, status: &str, count: (u64, u64)) -> Json {
-    let key_schema = |key: &KeySchema| {
-        let mut elements = vec![json!({"AttributeName": key.hash.name, "KeyType": "HASH"})];
-        if let Some(range) = &key.range {
-            elements.push(json!({"AttributeName": range.name, "KeyType": "RANGE"}));
-        }
-        Json::Array(elements)
-    };
     let projection = |projection: &Projection| match projection {
         Projection::All => json!({"ProjectionType": "ALL"}),
         Projection::KeysOnly => json!({"ProjectionType": "KEYS_ONLY"}),

@@ -22,8 +22,8 @@ impl PrimaryKey {
     /// The key as an item (for `Keys`, `LastEvaluatedKey`).
     pub fn to_item(&self, schema: &KeySchema) -> Item {
         let mut item = Item::new();
-        item.insert(schema.hash.name.clone(), self.hash.clone());
-        if let (Some(range), Some(value)) = (&schema.range, &self.range) {
+        item.insert(schema.partition().name.clone(), self.hash.clone());
+        if let (Some(range), Some(value)) = (schema.sort(), &self.range) {
             item.insert(range.name.clone(), value.clone());
         }
         item
@@ -77,9 +77,9 @@ pub(crate) fn key(table: &Table, key: &Item) -> Result<PrimaryKey, Error> {
             .filter(|value| value.scalar_type() == Some(attribute.kind))
             .ok_or_else(mismatch)
     };
-    let hash = typed(&schema.hash)?;
-    check_key_value(&schema.hash.name, hash, MAX_HASH_KEY, false)?;
-    let range = match &schema.range {
+    let hash = typed(schema.partition())?;
+    check_key_value(&schema.partition().name, hash, MAX_HASH_KEY, false)?;
+    let range = match schema.sort() {
         Some(attribute) => {
             let value = typed(attribute)?;
             check_key_value(&attribute.name, value, MAX_RANGE_KEY, true)?;
@@ -199,7 +199,7 @@ pub(crate) fn check_index_key(index: &Index, item: &Item) -> Result<(), Error> {
             Value::B(bytes) => (bytes.is_empty(), bytes.len()),
             _ => (false, 0),
         };
-        let max = if index.key.hash.name == attribute.name {
+        let max = if index.key.hash.contains(attribute) {
             MAX_HASH_KEY
         } else {
             MAX_RANGE_KEY

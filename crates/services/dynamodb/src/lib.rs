@@ -208,6 +208,14 @@ where
         region: &request.context.region,
     };
     match handle(operation, scope).await {
+        // Operations without output (TagResource, UntagResource) answer with an empty body.
+        Ok(Json::Null) => protocol::respond(
+            info,
+            id,
+            http::StatusCode::OK,
+            "application/x-amz-json-1.0",
+            Default::default(),
+        ),
         Ok(output) => json::respond(info, id, &output),
         Err(error) => {
             if let Error::Internal(cause) = &error {

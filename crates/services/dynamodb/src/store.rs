@@ -4,13 +4,15 @@
 //! |---|---|
 //! | `DynamoDb, "table", account, region, name` | [`Table`] record |
 //! | `DynamoDb, "item", table id, hash(pk), pk, [sk]` | item |
-//! | `DynamoDb, "index", table id, index number, hash(index pk), index pk, [index sk], pk, [sk]` | projected item |
+//! | `DynamoDb, "index", table id, index number, hash(index pk), index pk…, index sk…, pk, [sk]` | projected item |
 //!
 //! Items are ordered by a 64-bit hash of the partition key, then the partition key, then the
 //! sort key: a partition is one contiguous range, sort-key order within it is value order
 //! (numbers numerically), and a parallel scan's segment is a contiguous range of hashes, as in
 //! DynamoDB. Local and global index entries share one layout; a local index's partition key is
-//! the table's.
+//! the table's. A global index's multi-attribute key is its values in key schema order, the
+//! partition hash taken over all partition key values: an equality on every partition key
+//! attribute and on leading sort key attributes selects one contiguous range.
 
 use unkai_store::record;
 use unkai_store::tuple::{self, KeyBuilder};
@@ -86,8 +88,19 @@ fn element(builder: KeyBuilder, value: &Value) -> KeyBuilder {
 
 /// The 64-bit hash that places a partition key.
 pub(crate) fn hash(value: &Value) -> u64 {
-    let bytes = element(tuple::key(Space::DynamoDb), value).finish();
+    hash_all(&[value])
+}
+
+/// The 64-bit hash that places a (possibly multi-attribute) partition key.
+fn hash_all(values: &[&Value]) -> u64 {
+    let bytes = elements(tuple::key(Space::DynamoDb), values).finish();
     xxhash_rust::xxh3::xxh3_64(&bytes[1..])
+}
+
+fn elements(builder: KeyBuilder, values: &[&Value]) -> KeyBuilder {
+    values
+        .iter()
+        .fold(builder, |key, value| element(key, value))
 }
 
 fn items_of(table: u64) -> KeyBuilder {
@@ -136,24 +149,27 @@ fn index_of(table: u64, index: u32) -> KeyBuilder {
         .uint(u64::from(index))
 }
 
-/// Where an index entry is stored: the index key, then the item's primary key (which makes
-/// entries unique when index keys repeat).
+/// Where an index entry is stored: the index key (partition key values, then sort key
+/// values), then the item's primary key (which makes entries unique when index keys repeat).
 pub(crate) fn index_key(
     table: u64,
     index: u32,
-    index_key: (&Value, Option<&Value>),
+    (hash_values, range_values): (&[&Value], &[&Value]),
     primary: (&Value, Option<&Value>),
 ) -> Vec<u8> {
-    let (hash_value, range) = index_key;
-    let mut key = element(index_of(table, index).uint(hash(hash_value)), hash_value);
-    if let Some(range) = range {
-        key = element(key, range);
-    }
-    key = element(key, primary.0);
+    let key = index_partition_of(table, index, hash_values);
+    let mut key = element(elements(key, range_values), primary.0);
     if let Some(range) = primary.1 {
         key = element(key, range);
     }
     key.finish()
+}
+
+fn index_partition_of(table: u64, index: u32, hash_values: &[&Value]) -> KeyBuilder {
+    elements(
+        index_of(table, index).uint(hash_all(hash_values)),
+        hash_values,
+    )
 }
 
 /// Every entry of an index.
@@ -162,8 +178,8 @@ pub(crate) fn index_entries(table: u64, index: u32) -> KeyRange {
 }
 
 /// The entries of one partition of an index.
-pub(crate) fn index_partition(table: u64, index: u32, hash_value: &Value) -> KeyRange {
-    element(index_of(table, index).uint(hash(hash_value)), hash_value).range()
+pub(crate) fn index_partition(table: u64, index: u32, hash_values: &[&Value]) -> KeyRange {
+    index_partition_of(table, index, hash_values).range()
 }
 
 /// `partition`'s prefix followed by the sort key `value`: every key of the partition whose

@@ -13,6 +13,7 @@ use serde_json::{Value as Json, json};
 use unkai_store::record::{self, Record};
 use unkai_store::{KeyRange, STAMP_LEN, Space, Tx, tuple};
 
+use crate::api::Violations;
 use crate::item::{Item, codec, size};
 use crate::keys::PrimaryKey;
 use crate::ops::Scope;
@@ -284,6 +285,15 @@ pub(crate) struct DescribeStreamInput {
     stream_arn: Option<String>,
     limit: Option<i64>,
     exclusive_start_shard_id: Option<String>,
+    shard_filter: Option<ShardFilter>,
+}
+
+/// DescribeStream's `ShardFilter`: the children of one shard.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ShardFilter {
+    r#type: Option<String>,
+    shard_id: Option<String>,
 }
 
 /// Input of GetShardIterator.
@@ -369,6 +379,9 @@ impl DynamoDb {
                 }));
             }
         }
+        if let Some(start) = input.exclusive_start_stream_arn.as_deref() {
+            parse_arn(scope, start)?;
+        }
         if let Some(start) = input.exclusive_start_stream_arn.as_deref()
             && let Some(position) = streams.iter().position(|s| s["StreamArn"] == start)
         {
@@ -422,6 +435,28 @@ impl DynamoDb {
                      constraint: Member must have value between 1 and 100"
             )));
         }
+        if let Some(filter) = &input.shard_filter {
+            let mut violations = Violations::default();
+            match filter.r#type.as_deref() {
+                None => violations.add(None, "shardFilter.type", "not be null"),
+                Some("CHILD_SHARDS") => {}
+                Some(other) => violations.add(
+                    Some(other),
+                    "shardFilter.type",
+                    "satisfy enum value set: [CHILD_SHARDS]",
+                ),
+            }
+            match filter.shard_id.as_deref() {
+                None => violations.add(None, "shardFilter.shardId", "not be null"),
+                Some(id) if !(28..=65).contains(&id.len()) => violations.add(
+                    Some(id),
+                    "shardFilter.shardId",
+                    "have length between 28 and 65",
+                ),
+                Some(_) => {}
+            }
+            violations.finish()?;
+        }
         let (table, stream) = self.find_stream(scope, arn).await?;
         let range = records(table.id, stream.number);
         let (first, last) = self
@@ -451,17 +486,16 @@ impl DynamoDb {
                 .unwrap_or_else(|| sequence_number(&[0; STAMP_LEN]))
                 .into();
         }
-        let shards = match input.exclusive_start_shard_id.as_deref() {
-            Some(start) if start == shard_id => vec![],
-            _ => vec![shard],
-        };
-        let key_schema = {
-            let mut elements =
-                vec![json!({"AttributeName": table.key.hash.name, "KeyType": "HASH"})];
-            if let Some(range) = &table.key.range {
-                elements.push(json!({"AttributeName": range.name, "KeyType": "RANGE"}));
-            }
-            elements
+        // One shard per stream: it never splits, so it has no children, and a page starting
+        // after its id (in id order) is empty.
+        let after_start = input
+            .exclusive_start_shard_id
+            .as_deref()
+            .is_none_or(|start| shard_id.as_str() > start);
+        let shards = if after_start && input.shard_filter.is_none() {
+            vec![shard]
+        } else {
+            vec![]
         };
         Ok(json!({
             "StreamDescription": {
@@ -471,7 +505,7 @@ impl DynamoDb {
                 "StreamViewType": stream.view.name(),
                 "CreationRequestDateTime": stream.created_ms as f64 / 1000.0,
                 "TableName": table.name,
-                "KeySchema": key_schema,
+                "KeySchema": crate::api::key_schema(&table.key),
                 "Shards": shards,
             }
         }))
@@ -485,6 +519,13 @@ impl DynamoDb {
         let arn = required(input.stream_arn.as_deref(), "streamArn")?;
         let shard = required(input.shard_id.as_deref(), "shardId")?;
         let kind = required(input.shard_iterator_type.as_deref(), "shardIteratorType")?;
+        let positional = matches!(kind, "AT_SEQUENCE_NUMBER" | "AFTER_SEQUENCE_NUMBER");
+        if !positional && input.sequence_number.is_some() {
+            return Err(Error::Validation(format!(
+                "Invalid SequenceNumber: a sequence number cannot be given for {kind} shard \
+                 iterators"
+            )));
+        }
         let (table, stream) = self.find_stream(scope, arn).await?;
         if shard != shard_id(&table, &stream) {
             return Err(Error::ResourceNotFound(format!(

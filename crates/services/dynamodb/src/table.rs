@@ -14,19 +14,32 @@ pub struct KeyAttribute {
     pub kind: ScalarType,
 }
 
-/// A primary key or an index key: a partition (`HASH`) key and an optional sort (`RANGE`) key.
+/// A primary key or an index key: partition (`HASH`) key attributes and sort (`RANGE`) key
+/// attributes. A table or local index has one partition key attribute and at most one sort
+/// key attribute; a global index may have up to four of each (a multi-attribute key), ordered
+/// as its key schema lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeySchema {
-    /// The partition key.
-    pub hash: KeyAttribute,
-    /// The sort key.
-    pub range: Option<KeyAttribute>,
+    /// The partition key attributes (at least one).
+    pub hash: Vec<KeyAttribute>,
+    /// The sort key attributes.
+    pub range: Vec<KeyAttribute>,
 }
 
 impl KeySchema {
     /// The key attributes, partition key first.
     pub fn attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
-        std::iter::once(&self.hash).chain(self.range.as_ref())
+        self.hash.iter().chain(&self.range)
+    }
+
+    /// The partition key attribute of a single-attribute key (a table's, a local index's).
+    pub fn partition(&self) -> &KeyAttribute {
+        &self.hash[0]
+    }
+
+    /// The sort key attribute of a single-attribute key, if it has one.
+    pub fn sort(&self) -> Option<&KeyAttribute> {
+        self.range.first()
     }
 
     /// Whether `name` is one of the key's attributes.
@@ -44,19 +57,29 @@ impl KeySchema {
             .collect()
     }
 
-    /// The key values of `item`, when it has them all with the right types.
+    /// The partition and sort key values of a single-attribute key in `item`, when it has them
+    /// with the right types.
     pub fn values<'a>(&self, item: &'a Item) -> Option<(&'a Value, Option<&'a Value>)> {
-        let typed = |attribute: &KeyAttribute| {
-            item.get(&attribute.name)
-                .filter(|value| value.scalar_type() == Some(attribute.kind))
-        };
-        let hash = typed(&self.hash)?;
-        let range = match &self.range {
-            Some(range) => Some(typed(range)?),
+        let hash = typed(item, self.partition())?;
+        let range = match self.sort() {
+            Some(range) => Some(typed(item, range)?),
             None => None,
         };
         Some((hash, range))
     }
+
+    /// Every key value of `item` in key schema order, when it has them all with the right
+    /// types (an item without them is not in the index).
+    pub fn all_values<'a>(&self, item: &'a Item) -> Option<Vec<&'a Value>> {
+        self.attributes()
+            .map(|attribute| typed(item, attribute))
+            .collect()
+    }
+}
+
+fn typed<'a>(item: &'a Item, attribute: &KeyAttribute) -> Option<&'a Value> {
+    item.get(&attribute.name)
+        .filter(|value| value.scalar_type() == Some(attribute.kind))
 }
 
 /// Which attributes an index holds besides the keys.

@@ -23,29 +23,39 @@ pub(crate) enum Origin {
     TimeToLive,
 }
 
+/// Whether `index` holds the attribute `name` of its items.
+pub(crate) fn projects(table: &Table, index: &Index, name: &str) -> bool {
+    match &index.projection {
+        Projection::All => true,
+        Projection::KeysOnly => table.key.contains(name) || index.key.contains(name),
+        Projection::Include(names) => {
+            table.key.contains(name) || index.key.contains(name) || names.iter().any(|n| n == name)
+        }
+    }
+}
+
 /// The part of `item` that `index` holds.
 pub(crate) fn project(table: &Table, index: &Index, item: &Item) -> Item {
     match &index.projection {
         Projection::All => item.clone(),
-        Projection::KeysOnly | Projection::Include(_) => {
-            let keep = |name: &str| {
-                table.key.contains(name)
-                    || index.key.contains(name)
-                    || matches!(&index.projection, Projection::Include(names) if names.iter().any(|n| n == name))
-            };
-            item.iter()
-                .filter(|(name, _)| keep(name))
-                .map(|(name, value)| (name.clone(), value.clone()))
-                .collect()
-        }
+        Projection::KeysOnly | Projection::Include(_) => item
+            .iter()
+            .filter(|(name, _)| projects(table, index, name))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect(),
     }
 }
 
 /// Where `item` is in `index`, if the item has the index's key.
 pub(crate) fn index_entry_key(table: &Table, index: &Index, item: &Item) -> Option<Vec<u8>> {
-    let index_key = index.key.values(item)?;
+    let values = index.key.all_values(item)?;
     let primary = table.key.values(item)?;
-    Some(store::index_key(table.id, index.number, index_key, primary))
+    Some(store::index_key(
+        table.id,
+        index.number,
+        values.split_at(index.key.hash.len()),
+        primary,
+    ))
 }
 
 /// The indexes writes maintain: active ones and ones being filled.

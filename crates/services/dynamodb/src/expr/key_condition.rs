@@ -5,7 +5,9 @@
 //! (joined by AND) are extracted. Each must compare one top-level attribute with values:
 //! `=`, `<`, `<=`, `>`, `>=` (either side may be the attribute: `:v < k` means `k > :v`),
 //! `k BETWEEN :a AND :b`, `begins_with(k, :v)`. Then, with the key names: one or two
-//! conditions, one on the hash key with `=`, the other on the range key.
+//! conditions, one on the hash key with `=`, the other on the range key. A global index's
+//! multi-attribute key takes `=` on every partition key attribute, and conditions on sort key
+//! attributes from the first on, without gaps, all `=` but the last.
 
 use std::cmp::Ordering;
 
@@ -30,9 +32,12 @@ pub fn parse_key_condition(text: &str, ctx: &Context<'_>) -> Result<KeyCondition
 /// The key condition of a Query.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyCondition {
-    /// The hash key value.
-    pub hash: Value,
-    /// The condition on the range key, if any.
+    /// The partition key values, in key schema order.
+    pub hash: Vec<Value>,
+    /// The values of the leading sort key attributes compared with `=` before the last
+    /// condition (only multi-attribute keys have them).
+    pub sort_prefix: Vec<Value>,
+    /// The condition on the sort key attribute after them, if any.
     pub range: Option<RangeCondition>,
 }
 
@@ -88,20 +93,28 @@ impl RangeCondition {
 }
 
 impl KeyCondition {
-    /// Fails unless every value has its key attribute's type.
-    pub fn check_types(&self, hash: ScalarType, range: Option<ScalarType>) -> Result<(), Error> {
+    /// Fails unless every value has its key attribute's type (`hash` and `range`: the types
+    /// of the key's attributes in key schema order).
+    pub fn check_types(&self, hash: &[ScalarType], range: &[ScalarType]) -> Result<(), Error> {
         let mismatch =
             || Error::invalid_parameter("Condition parameter type does not match schema type");
-        if self.hash.scalar_type() != Some(hash) {
+        let typed = |value: &Value, kind: Option<&ScalarType>| {
+            value.scalar_type().is_some() && value.scalar_type().as_ref() == kind
+        };
+        let hash_ok = self.hash.iter().zip(hash).all(|(v, k)| typed(v, Some(k)));
+        let prefix_ok = self
+            .sort_prefix
+            .iter()
+            .zip(range)
+            .all(|(v, k)| typed(v, Some(k)));
+        if !hash_ok || !prefix_ok {
             return Err(mismatch());
         }
-        if let Some(condition) = &self.range
-            && condition
-                .values()
-                .iter()
-                .any(|v| v.scalar_type().is_none() || v.scalar_type() != range)
-        {
-            return Err(mismatch());
+        if let Some(condition) = &self.range {
+            let kind = range.get(self.sort_prefix.len());
+            if condition.values().iter().any(|v| !typed(v, kind)) {
+                return Err(mismatch());
+            }
         }
         Ok(())
     }
@@ -128,8 +141,9 @@ pub(crate) struct Part {
 }
 
 impl KeyConditionExpression {
-    /// Matches the conditions with the key schema of the table or index queried.
-    pub fn key_condition(&self, hash: &str, range: Option<&str>) -> Result<KeyCondition, Error> {
+    /// Matches the conditions with the key schema of the table or index queried: its
+    /// partition key and sort key attribute names.
+    pub fn key_condition(&self, hash: &[&str], range: &[&str]) -> Result<KeyCondition, Error> {
         let mut parts = Vec::new();
         extract(&self.root, &mut parts)?;
         assemble(parts, hash, range)
@@ -233,6 +247,19 @@ fn extract(node: &Node, parts: &mut Vec<Part>) -> Result<(), Error> {
 
 /// Matches extracted conditions with the key schema.
 pub(crate) fn assemble(
+    parts: Vec<Part>,
+    hash: &[&str],
+    range: &[&str],
+) -> Result<KeyCondition, Error> {
+    match (hash, range) {
+        ([hash], []) => assemble_single(parts, hash, None),
+        ([hash], [range]) => assemble_single(parts, hash, Some(range)),
+        _ => assemble_composite(parts, hash, range),
+    }
+}
+
+/// A key of one partition key attribute and at most one sort key attribute.
+fn assemble_single(
     mut parts: Vec<Part>,
     hash: &str,
     range: Option<&str>,
@@ -264,7 +291,77 @@ pub(crate) fn assemble(
     };
     let mut hash_values = hash_part.values;
     let hash = hash_values.pop().ok_or_else(not_supported)?;
-    Ok(KeyCondition { hash, range })
+    Ok(KeyCondition {
+        hash: vec![hash],
+        sort_prefix: Vec::new(),
+        range,
+    })
+}
+
+/// A global index's multi-attribute key: `=` on every partition key attribute; sort key
+/// attributes from the first on, without gaps, all `=` but the last.
+fn assemble_composite(
+    mut parts: Vec<Part>,
+    hash: &[&str],
+    range: &[&str],
+) -> Result<KeyCondition, Error> {
+    let mut take = |name: &str| {
+        parts
+            .iter()
+            .position(|part| part.name == name)
+            .map(|at| parts.remove(at))
+    };
+    let mut hash_values = Vec::with_capacity(hash.len());
+    for name in hash {
+        match take(name) {
+            Some(part) if part.op == KeyOp::Eq => hash_values.extend(part.values),
+            _ => {
+                return Err(Error::Validation(format!(
+                    "Query key condition not supported: every HASH key attribute of the index \
+                     needs an equality condition; {name} has none"
+                )));
+            }
+        }
+    }
+    let mut used = Vec::new();
+    let mut ended = false;
+    for name in range {
+        match take(name) {
+            Some(part) if !ended => {
+                ended = part.op != KeyOp::Eq;
+                used.push(part);
+            }
+            Some(_) => {
+                return Err(range_order(name));
+            }
+            None => ended = true,
+        }
+    }
+    if let Some(part) = parts.first() {
+        return Err(if range.contains(&part.name.as_str()) {
+            range_order(&part.name)
+        } else {
+            Error::Validation(format!(
+                "Query key condition not supported: {} is not a key attribute of the index",
+                part.name
+            ))
+        });
+    }
+    let range = used.pop().map(range_condition);
+    let sort_prefix = used.into_iter().flat_map(|part| part.values).collect();
+    Ok(KeyCondition {
+        hash: hash_values,
+        sort_prefix,
+        range,
+    })
+}
+
+fn range_order(name: &str) -> Error {
+    Error::Validation(format!(
+        "Query key condition not supported: the RANGE key attributes of the index must be \
+         used in key schema order, without gaps, each with an equality condition except the \
+         last; {name} is out of place"
+    ))
 }
 
 fn range_condition(part: Part) -> RangeCondition {

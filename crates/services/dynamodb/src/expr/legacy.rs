@@ -447,8 +447,8 @@ pub fn filter(
 /// Converts `KeyConditions`, matching them with the key schema of the table or index.
 pub fn key_conditions(
     conditions: &HashMap<String, AttributeCondition>,
-    hash: &str,
-    range: Option<&str>,
+    hash: &[&str],
+    range: &[&str],
 ) -> Result<KeyCondition, Error> {
     let mut errors = SchemaErrors::default();
     let parsed = parse_conditions(conditions, "keyConditions", &mut errors);
@@ -478,7 +478,7 @@ pub fn key_conditions(
         });
     }
     // Put the hash key's condition first, as an expression would usually have it.
-    parts.sort_by_key(|part| part.name != hash);
+    parts.sort_by_key(|part| !hash.contains(&part.name.as_str()));
     assemble(parts, hash, range)
 }
 

@@ -35,8 +35,8 @@
 //!   [`Update::check_key_attributes`]).
 //! * [`parse_projection`] → [`Projection`] ([`Projection::apply`]).
 //! * [`parse_key_condition`] → [`KeyConditionExpression`]
-//!   ([`KeyConditionExpression::key_condition`] → [`KeyCondition`] with a hash key value and
-//!   an optional [`RangeCondition`]; [`KeyCondition::check_types`]).
+//!   ([`KeyConditionExpression::key_condition`] → [`KeyCondition`] with the hash key values,
+//!   leading sort key equalities and an optional [`RangeCondition`]; [`KeyCondition::check_types`]).
 //! * [`legacy`]: serde types for the legacy parameters and their conversion to the same
 //!   [`Condition`], [`Update`], [`Projection`] and [`KeyCondition`].
 //! * [`check_parameters`]: the request-level rules about which parameters go together.

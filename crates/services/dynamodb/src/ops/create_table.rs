@@ -23,11 +23,18 @@ const MAX_LOCAL_INDEXES: usize = 5;
 /// Most non-key attributes projected into all of a table's indexes.
 const MAX_PROJECTED: usize = 100;
 
-/// Parses a key schema against the declared attributes.
+/// Most partition key attributes, and most sort key attributes, of a global index's
+/// multi-attribute key.
+const MAX_COMPOSITE: usize = 4;
+
+/// Parses a key schema against the declared attributes. Only a global index (`composite`) may
+/// have a multi-attribute key: up to four `HASH` elements followed by up to four `RANGE`
+/// elements.
 pub(crate) fn key_schema(
     elements: Option<&[KeySchemaElement]>,
     attributes: &[KeyAttribute],
     member: &str,
+    composite: bool,
 ) -> Result<KeySchema, Error> {
     let Some(elements) = elements.filter(|e| !e.is_empty()) else {
         let mut violations = Violations::default();
@@ -35,17 +42,20 @@ pub(crate) fn key_schema(
         violations.finish()?;
         unreachable!("a missing key schema is a violation");
     };
-    if elements.len() > 2 {
+    let most = if composite { 2 * MAX_COMPOSITE } else { 2 };
+    if elements.len() > most {
         let mut violations = Violations::default();
         violations.add(
             Some(&format!("{elements:?}")),
             member,
-            "have length less than or equal to 2",
+            &format!("have length less than or equal to {most}"),
         );
         violations.finish()?;
     }
-    let mut hash = None;
-    let mut range = None;
+    let mut key = KeySchema {
+        hash: Vec::new(),
+        range: Vec::new(),
+    };
     for (position, element) in elements.iter().enumerate() {
         let name = element.attribute_name.clone().unwrap_or_default();
         if name.is_empty() || name.len() > 255 {
@@ -71,21 +81,38 @@ pub(crate) fn key_schema(
                     attributes.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")
                 ))
             })?;
+        if key.contains(&name) {
+            return Err(Error::invalid_parameter(if composite {
+                format!("Invalid KeySchema: Two KeySchemaElements have the same name: {name}")
+            } else {
+                "Both the Hash Key and the Range Key element in the KeySchema have the same name"
+                    .into()
+            }));
+        }
         let attribute = KeyAttribute { name, kind };
-        match (element.key_type.as_deref(), position) {
-            (Some("HASH"), 0) => hash = Some(attribute),
-            (Some("RANGE"), 1) => range = Some(attribute),
-            (Some("HASH"), _) => {
+        match element.key_type.as_deref() {
+            Some("HASH") if position == 0 => key.hash.push(attribute),
+            Some("RANGE") if position == 1 && !composite => key.range.push(attribute),
+            Some("HASH") if composite && key.range.is_empty() => key.hash.push(attribute),
+            Some("RANGE") if composite && position > 0 => key.range.push(attribute),
+            Some("HASH") if composite => {
+                return Err(Error::Validation(
+                    "Invalid KeySchema: All HASH KeySchemaElements must precede the RANGE \
+                     KeySchemaElements"
+                        .into(),
+                ));
+            }
+            Some("HASH") => {
                 return Err(Error::Validation(
                     "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type".into(),
                 ));
             }
-            (Some("RANGE"), _) => {
+            Some("RANGE") => {
                 return Err(Error::Validation(
                     "Invalid KeySchema: The first KeySchemaElement is not a HASH key type".into(),
                 ));
             }
-            (other, _) => {
+            other => {
                 return Err(Error::Validation(format!(
                     "1 validation error detected: Value '{}' at '{member}.{}.member.keyType' \
                      failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]",
@@ -95,13 +122,15 @@ pub(crate) fn key_schema(
             }
         }
     }
-    let hash = hash.expect("position 0 is HASH or an error was returned");
-    if range.as_ref().is_some_and(|r| r.name == hash.name) {
-        return Err(Error::invalid_parameter(
-            "Both the Hash Key and the Range Key element in the KeySchema have the same name",
-        ));
+    for (count, kind) in [(key.hash.len(), "HASH"), (key.range.len(), "RANGE")] {
+        if count > MAX_COMPOSITE {
+            return Err(Error::Validation(format!(
+                "Invalid KeySchema: A global secondary index key can have at most \
+                 {MAX_COMPOSITE} {kind} KeySchemaElements, not {count}"
+            )));
+        }
     }
-    Ok(KeySchema { hash, range })
+    Ok(key)
 }
 
 /// Parses attribute definitions.
@@ -175,7 +204,24 @@ pub(crate) fn projection(
         Some("ALL") => Ok(Projection::All),
         Some("KEYS_ONLY") => Ok(Projection::KeysOnly),
         Some("INCLUDE") => match non_key.filter(|names| !names.is_empty()) {
-            Some(names) => Ok(Projection::Include(names.clone())),
+            Some(names) => {
+                for (position, name) in names.iter().enumerate() {
+                    if name.is_empty() || name.len() > 255 {
+                        return Err(Error::Validation(format!(
+                            "1 validation error detected: Value '{name}' at \
+                             'projection.nonKeyAttributes.{}.member' failed to satisfy \
+                             constraint: Member must have length between 1 and 255",
+                            position + 1
+                        )));
+                    }
+                    if names[..position].contains(name) {
+                        return Err(Error::invalid_parameter(format!(
+                            "Duplicate attribute in NonKeyAttributes of index {index}: {name}"
+                        )));
+                    }
+                }
+                Ok(Projection::Include(names.clone()))
+            }
             None => Err(Error::invalid_parameter(
                 "NonKeyAttributes must be specified when ProjectionType is INCLUDE",
             )),
@@ -274,6 +320,7 @@ pub(crate) fn index(
         input.key_schema.as_deref(),
         attributes,
         &format!("{member}.member.keySchema"),
+        global,
     )?;
     let projection = projection(input.projection.as_ref(), &name)?;
     let throughput = if global {
@@ -328,30 +375,60 @@ pub(crate) fn stream_label(created_ms: u64) -> String {
 
 /// Validates tags.
 pub(crate) fn tags(input: Option<&[Tag]>) -> Result<Vec<(String, String)>, Error> {
+    const PATTERN: &str = r"satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*";
+    let allowed = |c: char| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c);
+    let mut violations = Violations::default();
     let mut tags: Vec<(String, String)> = Vec::new();
-    for tag in input.unwrap_or_default() {
-        let key = tag.key.clone().unwrap_or_default();
-        let value = tag.value.clone().unwrap_or_default();
-        if key.is_empty() || key.chars().count() > 128 {
-            return Err(Error::Validation(
-                "One or more parameter values were invalid: Tag keys must be between 1 and 128 \
-                 characters"
-                    .into(),
-            ));
+    for (n, tag) in input.unwrap_or_default().iter().enumerate() {
+        let member = |field: &str| format!("tags.{}.member.{field}", n + 1);
+        let (key, value) = (tag.key.as_deref(), tag.value.as_deref());
+        match key {
+            None => violations.add(None, &member("key"), "not be null"),
+            Some(key) => {
+                let length = key.chars().count();
+                if length < 1 {
+                    violations.add(
+                        Some(key),
+                        &member("key"),
+                        "have length greater than or equal to 1",
+                    );
+                }
+                if length > 128 {
+                    violations.add(
+                        Some(key),
+                        &member("key"),
+                        "have length less than or equal to 128",
+                    );
+                }
+                if !key.chars().all(allowed) {
+                    violations.add(Some(key), &member("key"), PATTERN);
+                }
+            }
         }
-        if value.chars().count() > 256 {
-            return Err(Error::Validation(
-                "One or more parameter values were invalid: Tag values must be at most 256 \
-                 characters"
-                    .into(),
-            ));
+        match value {
+            None => violations.add(None, &member("value"), "not be null"),
+            Some(value) => {
+                if value.chars().count() > 256 {
+                    violations.add(
+                        Some(value),
+                        &member("value"),
+                        "have length less than or equal to 256",
+                    );
+                }
+                if !value.chars().all(allowed) {
+                    violations.add(Some(value), &member("value"), PATTERN);
+                }
+            }
         }
-        tags.retain(|(k, _)| *k != key);
-        tags.push((key, value));
+        if let (Some(key), Some(value)) = (key, value) {
+            tags.retain(|(k, _)| k != key);
+            tags.push((key.to_string(), value.to_string()));
+        }
     }
+    violations.finish()?;
     if tags.len() > 50 {
-        return Err(Error::LimitExceeded(
-            "The number of tags exceeds the limit of 50".into(),
+        return Err(Error::invalid_parameter(
+            "The number of tags exceeds the limit of 50",
         ));
     }
     Ok(tags)
@@ -400,26 +477,27 @@ fn check_indexes(table: &Table) -> Result<(), Error> {
         names.push(&index.name);
     }
     for index in &table.local_indexes {
-        let Some(range) = &table.key.range else {
+        if table.key.sort().is_none() {
             return Err(Error::invalid_parameter(
                 "Table KeySchema does not have a range key, which is required when specifying a \
                  LocalSecondaryIndex",
             ));
         };
-        if index.key.hash.name != table.key.hash.name {
+        if index.key.partition().name != table.key.partition().name {
             return Err(Error::invalid_parameter(format!(
                 "Index KeySchema does not have the same leading hash key as table KeySchema for \
                  index: {}. index hash key: {}, table hash key: {}",
-                index.name, index.key.hash.name, table.key.hash.name
+                index.name,
+                index.key.partition().name,
+                table.key.partition().name
             )));
         }
-        if index.key.range.is_none() {
+        if index.key.sort().is_none() {
             return Err(Error::invalid_parameter(format!(
                 "Index KeySchema must have a range key for index: {}",
                 index.name
             )));
         }
-        let _ = range;
     }
     let projected: usize = table
         .global_indexes
@@ -447,7 +525,7 @@ impl DynamoDb {
     ) -> Result<Json, Error> {
         let name = table_name(input.table_name.as_deref())?.to_string();
         let attributes = attribute_definitions(input.attribute_definitions.as_deref())?;
-        let key = key_schema(input.key_schema.as_deref(), &attributes, "keySchema")?;
+        let key = key_schema(input.key_schema.as_deref(), &attributes, "keySchema", false)?;
         let billing = billing(input.billing_mode.as_deref())?;
         let throughput = throughput(billing, input.provisioned_throughput.as_ref(), "")?;
         let mut next_index = 0;

@@ -42,6 +42,15 @@ impl DynamoDb {
         let name = table_name(input.table_name.as_deref())?;
         let key_item = items::required(input.key.as_ref(), "key")?;
         let return_capacity = ReturnCapacity::parse(input.return_consumed_capacity.as_deref())?;
+        expr::check_parameters(
+            expr::Operation::GetItem,
+            &expr::Parameters {
+                projection_expression: input.projection_expression.is_some(),
+                attributes_to_get: input.attributes_to_get.is_some(),
+                expression_attribute_names: input.expression_attribute_names.is_some(),
+                ..Default::default()
+            },
+        )?;
         let context = Context::new(
             input.expression_attribute_names.as_ref(),
             None::<&HashMap<_, _>>,

@@ -9,9 +9,9 @@ use super::read::{self, Plan, Target};
 use super::{Scope, existing_table, table_name};
 use crate::api::ReadInput;
 use crate::expr::legacy::{self, FilterParameter};
-use crate::expr::{self, Context, ExprKind, RangeCondition};
-use crate::item::Value;
-use crate::table::KeySchema;
+use crate::expr::{self, Context, ExprKind, KeyCondition, RangeCondition};
+use crate::item::{ScalarType, Value};
+use crate::table::{KeyAttribute, KeySchema};
 use crate::{DynamoDb, Error, store};
 
 /// The store range a key condition selects in a table or index partition.
@@ -32,32 +32,22 @@ fn key_range(partition: KeyRange, range: Option<&RangeCondition>) -> KeyRange {
     }
 }
 
-/// Checks the types of a key condition's values against the key schema.
-fn check_types(key: &KeySchema, hash: &Value, range: Option<&RangeCondition>) -> Result<(), Error> {
-    let mismatch =
-        || Error::invalid_parameter("Condition parameter type does not match schema type");
-    if hash.scalar_type() != Some(key.hash.kind) {
-        return Err(mismatch());
-    }
-    let Some(range) = range else { return Ok(()) };
-    let Some(sort) = &key.range else {
-        return Err(Error::Validation(
-            "Query key condition not supported".into(),
-        ));
+fn names(attributes: &[KeyAttribute]) -> Vec<&str> {
+    attributes.iter().map(|a| a.name.as_str()).collect()
+}
+
+fn kinds(attributes: &[KeyAttribute]) -> Vec<ScalarType> {
+    attributes.iter().map(|a| a.kind).collect()
+}
+
+/// The checks of a sort key condition beyond types: `begins_with` needs a string or binary,
+/// `BETWEEN` an ordered pair.
+fn check_range(key: &KeySchema, condition: &KeyCondition) -> Result<(), Error> {
+    let Some(range) = &condition.range else {
+        return Ok(());
     };
-    let values: Vec<&Value> = match range {
-        RangeCondition::Eq(v)
-        | RangeCondition::Lt(v)
-        | RangeCondition::Le(v)
-        | RangeCondition::Gt(v)
-        | RangeCondition::Ge(v)
-        | RangeCondition::BeginsWith(v) => vec![v],
-        RangeCondition::Between(a, b) => vec![a, b],
-    };
-    if values.iter().any(|v| v.scalar_type() != Some(sort.kind)) {
-        return Err(mismatch());
-    }
-    if let (RangeCondition::BeginsWith(_), crate::item::ScalarType::N) = (range, sort.kind) {
+    let sort = key.range.get(condition.sort_prefix.len()).map(|a| a.kind);
+    if let (RangeCondition::BeginsWith(_), Some(ScalarType::N)) = (range, sort) {
         return Err(Error::Validation(
             "Invalid KeyConditionExpression: Incorrect operand type for operator or function; \
              operator or function: begins_with, operand type: N"
@@ -149,33 +139,55 @@ impl DynamoDb {
                     &context,
                 )?;
                 context.check_unused()?;
-                let range_name = key.range.as_ref().map(|r| r.name.as_str());
+                let (hash_names, range_names) = (names(&key.hash), names(&key.range));
                 let condition = match (&parsed, &input.key_conditions) {
-                    (Some(parsed), _) => parsed.key_condition(&key.hash.name, range_name)?,
+                    (Some(parsed), _) => parsed.key_condition(&hash_names, &range_names)?,
                     (None, Some(conditions)) => {
-                        legacy::key_conditions(conditions, &key.hash.name, range_name)?
+                        legacy::key_conditions(conditions, &hash_names, &range_names)?
                     }
                     (None, None) => unreachable!("checked above"),
                 };
-                condition.check_types(key.hash.kind, key.range.as_ref().map(|r| r.kind))?;
-                check_types(key, &condition.hash, condition.range.as_ref())?;
+                condition.check_types(&kinds(&key.hash), &kinds(&key.range))?;
+                check_range(key, &condition)?;
                 if let Some(filter) = &filter {
                     let keys: Vec<&str> = key.attributes().map(|a| a.name.as_str()).collect();
                     filter.check_filter_keys(&keys)?;
                 }
-                let select = read::select(&input, &target, projection.is_some())?;
-                let partition = match index {
+                let select = read::select(&input, &target, projection.as_ref())?;
+                let mut partition = match index {
                     Some((index, _)) => {
-                        store::index_partition(table.id, index.number, &condition.hash)
+                        let hash: Vec<&Value> = condition.hash.iter().collect();
+                        store::index_partition(table.id, index.number, &hash)
                     }
-                    None => store::partition(table.id, &condition.hash),
+                    None => store::partition(table.id, &condition.hash[0]),
                 };
+                for value in &condition.sort_prefix {
+                    partition = KeyRange::prefix(&store::sort_key_prefix(&partition, value));
+                }
                 let range = key_range(partition, condition.range.as_ref());
+                if let Some(start) = &input.exclusive_start_key
+                    && index.is_none()
+                    && table.key.sort().is_none()
+                {
+                    // A partition of a table without sort key is one item: there is nothing
+                    // to start after.
+                    return Err(Error::Validation(format!(
+                        "The provided exclusive start key is invalid: ExclusiveStartKey: {}",
+                        read::describe_key(start)
+                    )));
+                }
                 let start = input
                     .exclusive_start_key
                     .as_ref()
                     .map(|start| target.start_key(start))
                     .transpose()?;
+                if start.as_ref().is_some_and(|start| !range.contains(start)) {
+                    return Err(Error::Validation(
+                        "The provided starting key is outside query boundaries based on \
+                         provided conditions"
+                            .into(),
+                    ));
+                }
                 let plan = Plan {
                     target,
                     select,

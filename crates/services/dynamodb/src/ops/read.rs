@@ -66,11 +66,11 @@ impl Target<'_> {
                 primary.range.as_ref(),
             )),
             Some((index, _)) => {
-                let index_key = index.key.values(start).ok_or_else(invalid)?;
+                let values = index.key.all_values(start).ok_or_else(invalid)?;
                 Ok(store::index_key(
                     self.table.id,
                     index.number,
-                    index_key,
+                    values.split_at(index.key.hash.len()),
                     primary.parts(),
                 ))
             }
@@ -82,12 +82,49 @@ impl Target<'_> {
     }
 }
 
-/// Validates `Select` against the projection and index.
+/// A key as DynamoDB's messages show it: `{p=AttributeValue: {S:x}}`.
+pub(crate) fn describe_key(key: &Item) -> String {
+    let mut names: Vec<&String> = key.keys().collect();
+    names.sort();
+    let shown: Vec<String> = names
+        .into_iter()
+        .map(|name| {
+            let value = serde_json::to_value(&key[name]).unwrap_or_default();
+            let (kind, scalar) = value
+                .as_object()
+                .and_then(|map| map.iter().next())
+                .map(|(kind, scalar)| {
+                    (kind.clone(), scalar.as_str().unwrap_or_default().to_owned())
+                })
+                .unwrap_or_default();
+            format!("{name}=AttributeValue: {{{kind}:{scalar}}}")
+        })
+        .collect();
+    format!("{{{}}}", shown.join(", "))
+}
+
+/// Validates `Select` and the projection against the index.
 pub(crate) fn select(
     input: &ReadInput,
     target: &Target<'_>,
-    has_projection: bool,
+    projection: Option<&Projection>,
 ) -> Result<Select, Error> {
+    if let (Some(projection), Some((index, true))) = (projection, target.index) {
+        let missing: Vec<&str> = projection
+            .paths()
+            .iter()
+            .map(|path| path.top())
+            .filter(|name| !crate::write::projects(target.table, index, name))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::invalid_parameter(format!(
+                "Global secondary index {} does not project [{}]",
+                index.name,
+                missing.join(", ")
+            )));
+        }
+    }
+    let has_projection = projection.is_some();
     let select = match input.select.as_deref() {
         None if has_projection => Select::Specific,
         None if target.index.is_some() => Select::AllProjected,
@@ -197,7 +234,9 @@ pub(crate) fn page(
             scanned += 1;
             bytes += size::item_size(&item);
             last = Some(plan.target.key_of(&item));
-            if let (Select::AllAttributes, Some((index, false))) = (plan.select, plan.target.index)
+            // A local index fetches what it does not project from the table, as DynamoDB does.
+            if let (Select::AllAttributes | Select::Specific, Some((index, false))) =
+                (plan.select, plan.target.index)
                 && index.projection != IndexProjection::All
                 && let Some((hash, range_key)) = plan.target.table.key.values(&item)
             {

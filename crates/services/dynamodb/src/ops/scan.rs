@@ -109,7 +109,7 @@ impl DynamoDb {
                     table: &table,
                     index,
                 };
-                let select = read::select(&input, &target, projection.is_some())?;
+                let select = read::select(&input, &target, projection.as_ref())?;
                 let index_number = index.map(|(index, _)| index.number);
                 let range = match (segments, index_number) {
                     (Some((segment, total)), _) => {
@@ -123,6 +123,16 @@ impl DynamoDb {
                     .as_ref()
                     .map(|start| target.start_key(start))
                     .transpose()?;
+                if segments.is_some()
+                    && let Some(start) = &start
+                    && !(range.start <= *start && *start < range.end)
+                {
+                    return Err(Error::Validation(
+                        "The provided Exclusive start key does not map to the provided Segment \
+                         and TotalSegments values."
+                            .into(),
+                    ));
+                }
                 let plan = Plan {
                     target,
                     select,

@@ -23,6 +23,11 @@ fn table_of(scope: Scope<'_>, arn: Option<&str>) -> Result<String, Error> {
             "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
         ))
     };
+    if !arn.starts_with("arn:") {
+        return Err(Error::Validation(format!(
+            "Invalid TableArn: ARNs must start with 'arn:': {arn}"
+        )));
+    }
     let parsed: unkai_types::Arn = arn.parse().map_err(|_| invalid())?;
     let name = parsed.resource.strip_prefix("table/").ok_or_else(invalid)?;
     if parsed.service != "dynamodb" || name.contains('/') {
@@ -70,7 +75,7 @@ impl DynamoDb {
                 Ok(())
             })
             .await?;
-        Ok(json!({}))
+        Ok(Json::Null)
     }
 
     pub(crate) async fn untag_resource(
@@ -95,7 +100,7 @@ impl DynamoDb {
                 Ok::<_, Error>(())
             })
             .await?;
-        Ok(json!({}))
+        Ok(Json::Null)
     }
 
     pub(crate) async fn list_tags_of_resource(

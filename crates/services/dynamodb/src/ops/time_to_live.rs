@@ -6,7 +6,7 @@
 use serde_json::{Value as Json, json};
 
 use super::{Scope, described_table, table_name};
-use crate::api::{TableNameInput, UpdateTimeToLiveInput};
+use crate::api::{TableNameInput, UpdateTimeToLiveInput, Violations};
 use crate::{DynamoDb, Error, store};
 
 impl DynamoDb {
@@ -23,22 +23,24 @@ impl DynamoDb {
                     .into(),
             ));
         };
-        let (Some(enabled), Some(attribute)) = (spec.enabled, spec.attribute_name.as_deref())
-        else {
-            return Err(Error::Validation(
-                "1 validation error detected: Value null at \
-                 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member \
-                 must not be null"
-                    .into(),
-            ));
-        };
-        if attribute.is_empty() || attribute.len() > 255 {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value '{attribute}' at \
-                 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member \
-                 must have length between 1 and 255"
-            )));
+        let mut violations = Violations::default();
+        let attribute = spec.attribute_name.as_deref();
+        match attribute {
+            None => violations.add(None, "timeToLiveSpecification.attributeName", "not be null"),
+            Some(name) if name.is_empty() || name.len() > 255 => violations.add(
+                Some(name),
+                "timeToLiveSpecification.attributeName",
+                "have length between 1 and 255",
+            ),
+            Some(_) => {}
         }
+        if spec.enabled.is_none() {
+            violations.add(None, "timeToLiveSpecification.enabled", "not be null");
+        }
+        violations.finish()?;
+        let (Some(enabled), Some(attribute)) = (spec.enabled, attribute) else {
+            unreachable!("both were checked to be present");
+        };
         self.kv
             .transact(|tx| {
                 let mut table = described_table(tx, scope, name)?;

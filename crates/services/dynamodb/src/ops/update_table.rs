@@ -22,7 +22,10 @@ impl DynamoDb {
         let name = table_name(input.table_name.as_deref())?;
         let nothing = input.billing_mode.is_none()
             && input.provisioned_throughput.is_none()
-            && input.global_secondary_index_updates.is_none()
+            && input
+                .global_secondary_index_updates
+                .as_ref()
+                .is_none_or(|u| u.is_empty())
             && input.stream_specification.is_none()
             && input.deletion_protection_enabled.is_none()
             && input.table_class.is_none();
@@ -98,9 +101,10 @@ impl DynamoDb {
                     ];
                     if parts.iter().filter(|p| **p).count() != 1 {
                         return Err(Error::invalid_parameter(
-                            "One of GlobalSecondaryIndexUpdate.Create, \
+                            "Exactly one of GlobalSecondaryIndexUpdate.Create, \
                              GlobalSecondaryIndexUpdate.Update or \
-                             GlobalSecondaryIndexUpdate.Delete must be specified",
+                             GlobalSecondaryIndexUpdate.Delete must be specified, not none or \
+                             more than one",
                         ));
                     }
                     if let Some(create) = &update.create {
@@ -111,9 +115,11 @@ impl DynamoDb {
                             )));
                         }
                         table.next_index += 1;
+                        // The new index's key attributes must be defined in this request,
+                        // even those the table already knows.
                         let mut new_index = index(
                             create,
-                            &table.attributes,
+                            &new_attributes,
                             table.billing,
                             true,
                             table.next_index,
@@ -160,9 +166,9 @@ impl DynamoDb {
                             )));
                         }
                         (None, false) => {
-                            return Err(Error::Validation(
-                                "Stream cannot be disabled: the table has no stream enabled".into(),
-                            ));
+                            return Err(Error::Validation(format!(
+                                "Table has no enabled stream to disable: TableName: {name}"
+                            )));
                         }
                         (Some(view), false) => {
                             let number = table.streams.last().map_or(1, |s| s.number + 1);

@@ -24,11 +24,15 @@ fn hash_and_range_conditions() {
     assert_eq!(
         kc("p=:p", r#"{":p":{"S":"x"}}"#).unwrap(),
         KeyCondition {
-            hash: x.clone(),
+            hash: vec![x.clone()],
+            sort_prefix: vec![],
             range: None
         }
     );
-    assert_eq!(kc(" p  =   :p ", r#"{":p":{"S":"x"}}"#).unwrap().hash, x);
+    assert_eq!(
+        kc(" p  =   :p ", r#"{":p":{"S":"x"}}"#).unwrap().hash[0],
+        x
+    );
     for (text, range) in [
         ("p=:p AND c=:c", RangeCondition::Eq(n("3"))),
         ("p=:p AND c<:c", RangeCondition::Lt(n("3"))),
@@ -47,7 +51,8 @@ fn hash_and_range_conditions() {
         assert_eq!(
             kc(text, PC).unwrap(),
             KeyCondition {
-                hash: x.clone(),
+                hash: vec![x.clone()],
+                sort_prefix: vec![],
                 range: Some(range)
             },
             "{text}"
@@ -109,25 +114,25 @@ fn range_conditions_match_keys() {
 #[test]
 fn key_types_must_match_the_schema() {
     let k = kc("p=:p AND c=:c", PC).unwrap();
-    assert!(k.check_types(ScalarType::S, Some(ScalarType::N)).is_ok());
+    assert!(k.check_types(&[ScalarType::S], &[ScalarType::N]).is_ok());
     let mismatch = "One or more parameter values were invalid: Condition parameter type does not match schema type";
     assert_eq!(
         message(
-            k.check_types(ScalarType::N, Some(ScalarType::N))
+            k.check_types(&[ScalarType::N], &[ScalarType::N])
                 .unwrap_err()
         ),
         mismatch
     );
     assert_eq!(
         message(
-            k.check_types(ScalarType::S, Some(ScalarType::S))
+            k.check_types(&[ScalarType::S], &[ScalarType::S])
                 .unwrap_err()
         ),
         mismatch
     );
     let k = kc("p=:p", r#"{":p":{"L":[]}}"#).unwrap();
     assert_eq!(
-        message(k.check_types(ScalarType::S, None).unwrap_err()),
+        message(k.check_types(&[ScalarType::S], &[]).unwrap_err()),
         mismatch
     );
 }
@@ -382,4 +387,46 @@ fn generic_checks_come_first_and_name_the_parameter() {
         kc_error("count = :p", r#"{":p":{"S":"x"}}"#),
         "Invalid KeyConditionExpression: Attribute name is a reserved keyword; reserved keyword: count"
     );
+}
+
+#[test]
+fn multi_attribute_keys_take_every_hash_attribute_and_leading_range_attributes() {
+    let json = r#"{":a":{"S":"a"},":b":{"S":"b"},":x":{"N":"1"},":y":{"S":"y"}}"#;
+    let composite = |text: &str| {
+        let (names, values) = (names(&[]), values(json));
+        let ctx = crate::expr::Context::new(names.as_ref(), values.as_ref());
+        let expression = crate::expr::parse_key_condition(text, &ctx).map_err(message)?;
+        expression
+            .key_condition(&["h1", "h2"], &["r1", "r2"])
+            .map_err(message)
+    };
+    let (a, b) = (value(r#"{"S":"a"}"#), value(r#"{"S":"b"}"#));
+    let k = composite("h2 = :b AND h1 = :a").unwrap();
+    assert_eq!(
+        (k.hash, k.sort_prefix, k.range),
+        (vec![a.clone(), b.clone()], vec![], None)
+    );
+    // Written in any order, the sort key conditions apply in key schema order.
+    let k = composite("r2 > :y AND h1 = :a AND r1 = :x AND h2 = :b").unwrap();
+    assert_eq!(k.hash, [a, b]);
+    assert_eq!(k.sort_prefix, [value(r#"{"N":"1"}"#)]);
+    assert_eq!(k.range, Some(RangeCondition::Gt(value(r#"{"S":"y"}"#))));
+    assert!(
+        k.check_types(&[ScalarType::S; 2], &[ScalarType::N, ScalarType::S])
+            .is_ok()
+    );
+    assert!(
+        k.check_types(&[ScalarType::S; 2], &[ScalarType::S, ScalarType::S])
+            .is_err()
+    );
+    for (text, word) in [
+        ("h1 = :a", "HASH"),
+        ("h1 = :a AND h2 > :b", "HASH"),
+        ("h1 = :a AND h2 = :b AND r2 = :y", "RANGE"),
+        ("h1 = :a AND h2 = :b AND r1 > :x AND r2 = :y", "RANGE"),
+        ("h1 = :a AND h2 = :b AND z = :x", "not a key attribute"),
+    ] {
+        let error = composite(text).unwrap_err();
+        assert!(error.contains(word), "{text}: {error}");
+    }
 }

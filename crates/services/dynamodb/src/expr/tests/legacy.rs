@@ -387,11 +387,12 @@ fn query_and_scan_filters() {
 #[test]
 fn key_conditions() {
     let kc = |json: &str, range: Option<&str>| {
-        legacy::key_conditions(&conditions(json), "p", range).map_err(message)
+        let range: Vec<&str> = range.into_iter().collect();
+        legacy::key_conditions(&conditions(json), &["p"], &range).map_err(message)
     };
     let eq = r#"{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"x"}]}"#;
     let k = kc(&format!(r#"{{"p":{eq}}}"#), Some("c")).unwrap();
-    assert_eq!(k.hash, value(r#"{"S":"x"}"#));
+    assert_eq!(k.hash, [value(r#"{"S":"x"}"#)]);
     assert_eq!(k.range, None);
     let k = kc(
         &format!(r#"{{"p":{eq},"c":{{"ComparisonOperator":"BETWEEN","AttributeValueList":[{{"N":"4"}},{{"N":"7"}}]}}}}"#),

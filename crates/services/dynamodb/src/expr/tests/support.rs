@@ -132,5 +132,6 @@ pub fn key_condition(
     let ctx = Context::new(names.as_ref(), values.as_ref());
     let expression = parse_key_condition(text, &ctx).map_err(message)?;
     ctx.check_unused().map_err(message)?;
-    expression.key_condition(hash, range).map_err(message)
+    let range: Vec<&str> = range.into_iter().collect();
+    expression.key_condition(&[hash], &range).map_err(message)
 }
