@@ -3,13 +3,15 @@
 //!
 //! ```text
 //! cargo run --release -p unkai-bench-dynamodb -- [--seconds N] [--warmup N] [--quick]
-//!     [--concurrency 1,16,64] [--targets unkai-fsync,unkai-os,dynamodb-local]
+//!     [--concurrency 1,16,64] [--operations put,get,query]
+//!     [--targets unkai-fsync,unkai-os,dynamodb-local]
 //!     [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]
 //! ```
 //!
 //! - `--seconds N`: measured seconds per cell (default 5); `--warmup N`: unmeasured seconds of
 //!   each operation at 16 connections before its cells (default: as `--seconds`); `--quick`:
 //!   1 s cells and a 0.5 s warm-up, a smoke run.
+//! - `--operations`: any of `put`, `get`, `query` (default: all three).
 //! - `--targets`: any of `unkai-fsync`, `unkai-os`, `dynamodb-local` (durable, `-dbPath`) and
 //!   `dynamodb-local-memory` (`-inMemory`, not run by default).
 //! - `--unkai PATH`: the unkai binary; without it, `cargo build --release --bin unkai` is run
@@ -152,6 +154,7 @@ struct Options {
     seconds: f64,
     warmup: f64,
     concurrency: Vec<usize>,
+    operations: Vec<Op>,
     targets: Vec<Target>,
     unkai: Option<PathBuf>,
     dynamodb_local: PathBuf,
@@ -159,11 +162,12 @@ struct Options {
 }
 
 const USAGE: &str = "usage: [--seconds N] [--warmup N] [--quick] [--concurrency 1,16,64] \
-    [--targets unkai-fsync,unkai-os,dynamodb-local] [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]";
+    [--operations put,get,query] [--targets unkai-fsync,unkai-os,dynamodb-local] [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]";
 
 fn parse_options() -> Result<Options> {
     let (mut seconds, mut warmup, mut quick) = (None, None, false);
     let mut concurrency = vec![1, 16, 64];
+    let mut operations = Op::ALL.to_vec();
     let mut targets = vec![Target::UnkaiFsync, Target::UnkaiOs, Target::DynamoDbLocal];
     let mut unkai = None;
     let home = std::env::var_os("HOME").context("HOME is not set")?;
@@ -184,6 +188,17 @@ fn parse_options() -> Result<Options> {
                     .split(',')
                     .map(str::parse)
                     .collect::<Result<_, _>>()?;
+            }
+            "--operations" => {
+                operations = value()?
+                    .split(',')
+                    .map(|name| match name {
+                        "put" => Ok(Op::Put),
+                        "get" => Ok(Op::Get),
+                        "query" => Ok(Op::Query),
+                        other => bail!("unknown operation {other:?}: put, get or query"),
+                    })
+                    .collect::<Result<_>>()?;
             }
             "--targets" => {
                 targets = value()?
@@ -215,6 +230,7 @@ fn parse_options() -> Result<Options> {
         seconds,
         warmup,
         concurrency,
+        operations,
         targets,
         unkai,
         dynamodb_local,
@@ -804,7 +820,7 @@ async fn run_target(
         started.elapsed().as_secs_f64()
     );
     let mut cells = BTreeMap::new();
-    for (o, op) in Op::ALL.into_iter().enumerate() {
+    for (o, &op) in options.operations.iter().enumerate() {
         let mut unavailable = match op {
             Op::Query => probe_query(client).await.err().map(|e| format!("{e:#}")),
             _ => None,
@@ -916,7 +932,7 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
          |---|---|---:|---:|---:|---:|---:|---:|---:|"
     );
     let mut notes = Vec::new();
-    for op in Op::ALL {
+    for &op in &options.operations {
         for &connections in &options.concurrency {
             for (target, run) in runs {
                 let Ok(run) = run else { continue };
@@ -1011,7 +1027,7 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
                 .and_then(|run| run.cells[&(op, connections)].as_ref().ok())
                 .map(Cell::server_cpu_per_op)
         };
-        for op in Op::ALL {
+        for &op in &options.operations {
             for &connections in &options.concurrency {
                 let _ = write!(out, "| {} | {connections} |", op.name());
                 for &(local, unkai) in &pairs {

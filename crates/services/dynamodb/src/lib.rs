@@ -103,41 +103,90 @@ impl DynamoDb {
         operation: Operation,
         scope: Scope<'_>,
         request: &Request,
-    ) -> Result<Json, Error> {
+    ) -> Result<Output, Error> {
         let body = &request.body;
         match operation {
-            Operation::CreateTable => self.create_table(scope, decode(body)?).await,
-            Operation::DescribeTable => self.describe_table(scope, decode(body)?).await,
-            Operation::ListTables => self.list_tables(scope, decode(body)?).await,
-            Operation::DeleteTable => self.delete_table(scope, decode(body)?).await,
-            Operation::UpdateTable => self.update_table(scope, decode(body)?).await,
-            Operation::UpdateTimeToLive => self.update_time_to_live(scope, decode(body)?).await,
-            Operation::DescribeTimeToLive => self.describe_time_to_live(scope, decode(body)?).await,
-            Operation::TagResource => self.tag_resource(scope, decode(body)?).await,
-            Operation::UntagResource => self.untag_resource(scope, decode(body)?).await,
-            Operation::ListTagsOfResource => self.list_tags_of_resource(scope, decode(body)?).await,
-            Operation::DescribeLimits => self.describe_limits().await,
-            Operation::DescribeContinuousBackups => {
-                self.describe_continuous_backups(scope, decode(body)?).await
-            }
+            Operation::CreateTable => self
+                .create_table(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::DescribeTable => self
+                .describe_table(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::ListTables => self
+                .list_tables(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::DeleteTable => self
+                .delete_table(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::UpdateTable => self
+                .update_table(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::UpdateTimeToLive => self
+                .update_time_to_live(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::DescribeTimeToLive => self
+                .describe_time_to_live(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::TagResource => self
+                .tag_resource(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::UntagResource => self
+                .untag_resource(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::ListTagsOfResource => self
+                .list_tags_of_resource(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::DescribeLimits => self.describe_limits().await.map(Output::Json),
+            Operation::DescribeContinuousBackups => self
+                .describe_continuous_backups(scope, decode(body)?)
+                .await
+                .map(Output::Json),
             Operation::DescribeEndpoints => {
                 let host = request
                     .parts
                     .headers
                     .get("host")
                     .and_then(|h| h.to_str().ok());
-                self.describe_endpoints(host).await
+                self.describe_endpoints(host).await.map(Output::Json)
             }
-            Operation::PutItem => self.put_item(scope, decode(body)?).await,
+            Operation::PutItem => self.put_item(scope, decode(body)?).await.map(Output::Json),
             Operation::GetItem => self.get_item(scope, decode(body)?).await,
-            Operation::DeleteItem => self.delete_item(scope, decode(body)?).await,
-            Operation::UpdateItem => self.update_item(scope, decode(body)?).await,
+            Operation::DeleteItem => self
+                .delete_item(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::UpdateItem => self
+                .update_item(scope, decode(body)?)
+                .await
+                .map(Output::Json),
             Operation::Query => self.query(scope, decode(body)?).await,
             Operation::Scan => self.scan(scope, decode(body)?).await,
-            Operation::BatchGetItem => self.batch_get_item(scope, decode(body)?).await,
-            Operation::BatchWriteItem => self.batch_write_item(scope, decode(body)?).await,
-            Operation::TransactGetItems => self.transact_get_items(scope, decode(body)?).await,
-            Operation::TransactWriteItems => self.transact_write_items(scope, body).await,
+            Operation::BatchGetItem => self
+                .batch_get_item(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::BatchWriteItem => self
+                .batch_write_item(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::TransactGetItems => self
+                .transact_get_items(scope, decode(body)?)
+                .await
+                .map(Output::Json),
+            Operation::TransactWriteItems => self
+                .transact_write_items(scope, body)
+                .await
+                .map(Output::Json),
             other => unreachable!("{} is refused before dispatch", other.name()),
         }
     }
@@ -179,7 +228,7 @@ pub(crate) fn decode_value<T: DeserializeOwned>(value: Json) -> Result<T, Error>
 }
 
 /// Runs an awsJson request through `handle`, rendering errors in DynamoDB's shapes.
-async fn serve<'a, F, Fut, O>(
+async fn serve<'a, F, Fut, O, R>(
     info: &'static ServiceInfo,
     request: &'a Request,
     handle: F,
@@ -187,7 +236,8 @@ async fn serve<'a, F, Fut, O>(
 where
     F: FnOnce(O, Scope<'a>) -> Fut,
     O: Copy + 'static,
-    Fut: std::future::Future<Output = Result<Json, Error>>,
+    Fut: std::future::Future<Output = Result<R, Error>>,
+    R: Into<Output>,
     O: OperationName,
 {
     let id = &request.context.request_id;
@@ -207,22 +257,49 @@ where
         account: &request.context.caller.account,
         region: &request.context.region,
     };
-    match handle(operation, scope).await {
+    match handle(operation, scope).await.map(Into::into) {
         // Operations without output (TagResource, UntagResource) answer with an empty body.
-        Ok(Json::Null) => protocol::respond(
+        Ok(Output::Json(Json::Null)) => protocol::respond(
             info,
             id,
             http::StatusCode::OK,
             "application/x-amz-json-1.0",
             Default::default(),
         ),
-        Ok(output) => json::respond(info, id, &output),
+        Ok(Output::Json(output)) => json::respond(info, id, &output),
+        Ok(Output::Serialized(body)) => protocol::respond(
+            info,
+            id,
+            http::StatusCode::OK,
+            "application/x-amz-json-1.0",
+            body.into(),
+        ),
         Err(error) => {
             if let Error::Internal(cause) = &error {
                 tracing::error!(%cause, operation = name, "dynamodb request failed");
             }
             protocol::error_response(info, id, &AwsError::from(&error))
         }
+    }
+}
+
+/// What an operation answers: a JSON document, or one serialized straight from its output
+/// shape (the item reads, which skip building a document tree).
+pub(crate) enum Output {
+    Json(Json),
+    Serialized(Vec<u8>),
+}
+
+impl From<Json> for Output {
+    fn from(json: Json) -> Self {
+        Output::Json(json)
+    }
+}
+
+impl Output {
+    /// Serializes an output shape.
+    pub(crate) fn of(shape: &impl serde::Serialize) -> Self {
+        Output::Serialized(serde_json::to_vec(shape).expect("output shapes serialize"))
     }
 }
 

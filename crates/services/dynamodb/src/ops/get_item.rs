@@ -2,14 +2,25 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
+use serde_json::Value as Json;
 
 use super::items::{self, Capacity, ReturnCapacity};
 use super::{Scope, existing_table, table_name};
 use crate::api::GetItemInput;
 use crate::expr::{self, Context, Projection, legacy};
 use crate::item::{Item, size};
-use crate::{DynamoDb, Error, keys, store};
+use crate::{DynamoDb, Error, Output, keys, store};
+
+/// GetItem's output shape.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct GetItemOutput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item: Option<Item>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consumed_capacity: Option<Json>,
+}
 
 /// The projection of a read: `ProjectionExpression`, or the legacy `AttributesToGet` (the
 /// parameter rules were checked before).
@@ -38,7 +49,7 @@ impl DynamoDb {
         &self,
         scope: Scope<'_>,
         input: GetItemInput,
-    ) -> Result<Json, Error> {
+    ) -> Result<Output, Error> {
         let name = table_name(input.table_name.as_deref())?;
         let key_item = items::required(input.key.as_ref(), "key")?;
         let return_capacity = ReturnCapacity::parse(input.return_consumed_capacity.as_deref())?;
@@ -80,14 +91,9 @@ impl DynamoDb {
             table: items::read_units(bytes, consistent),
             ..Capacity::default()
         };
-        let mut output = json!({});
-        if let Some(item) = found {
-            output["Item"] = serde_json::to_value(projected(item, projection.as_ref()))
-                .expect("items serialize");
-        }
-        if let Some(consumed) = capacity.json(name, return_capacity) {
-            output["ConsumedCapacity"] = consumed;
-        }
-        Ok(output)
+        Ok(Output::of(&GetItemOutput {
+            item: found.map(|item| projected(item, projection.as_ref())),
+            consumed_capacity: capacity.json(name, return_capacity),
+        }))
     }
 }

@@ -7,7 +7,7 @@ use super::items::{self, Capacity, ReturnCapacity, ReturnValues};
 use super::{Scope, existing_table, millis, table_name};
 use crate::api::PutItemInput;
 use crate::expr::{self, Context};
-use crate::write::{Meta, Origin, write};
+use crate::write::{Meta, Origin, maintained, write};
 use crate::{DynamoDb, Error, keys, store};
 
 impl DynamoDb {
@@ -55,10 +55,20 @@ impl DynamoDb {
                 let table = existing_table(tx, scope, name)?;
                 let key = keys::item(&table, item)?;
                 let (hash, range) = key.parts();
+                // A blind write (no condition, nothing returned or reported, no index or
+                // stream to maintain) need not read the item it replaces.
+                let blind = condition.is_none()
+                    && return_values == ReturnValues::None
+                    && return_capacity == ReturnCapacity::None
+                    && maintained(&table).next().is_none()
+                    && table.active_stream().is_none();
                 let stored = store::item_key(table.id, hash, range);
-                let old = match tx.get(&stored)? {
-                    Some(bytes) => Some(store::decode_item(&stored, &bytes)?),
-                    None => None,
+                let old = match blind {
+                    true => None,
+                    false => tx
+                        .get(&stored)?
+                        .map(|bytes| store::decode_item(&stored, &bytes))
+                        .transpose()?,
                 };
                 if let Some(condition) = &condition
                     && !condition.evaluate(old.as_ref())

@@ -1,6 +1,5 @@
 //! [Query](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html).
 
-use serde_json::Value as Json;
 use unkai_store::KeyRange;
 
 use super::get_item::projection;
@@ -12,7 +11,7 @@ use crate::expr::legacy::{self, FilterParameter};
 use crate::expr::{self, Context, ExprKind, KeyCondition, RangeCondition};
 use crate::item::{ScalarType, Value};
 use crate::table::{KeyAttribute, KeySchema};
-use crate::{DynamoDb, Error, store};
+use crate::{DynamoDb, Error, Output, store};
 
 /// The store range a key condition selects in a table or index partition.
 fn key_range(partition: KeyRange, range: Option<&RangeCondition>) -> KeyRange {
@@ -67,7 +66,7 @@ fn check_range(key: &KeySchema, condition: &KeyCondition) -> Result<(), Error> {
 }
 
 impl DynamoDb {
-    pub(crate) async fn query(&self, scope: Scope<'_>, input: ReadInput) -> Result<Json, Error> {
+    pub(crate) async fn query(&self, scope: Scope<'_>, input: ReadInput) -> Result<Output, Error> {
         let name = table_name(input.table_name.as_deref())?;
         expr::check_parameters(
             expr::Operation::Query,

@@ -1,18 +1,19 @@
 //! What Query and Scan share: choosing the table or index, Select and projection, the page
 //! limits (Limit items evaluated, 1 MB read), filters, and `LastEvaluatedKey`.
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
+use serde_json::Value as Json;
 use unkai_store::{KeyRange, Tx};
 
 use super::get_item::projected;
 use super::items::{Capacity, ReturnCapacity, read_units};
-use crate::Error;
 use crate::api::ReadInput;
 use crate::expr::{Condition, Projection};
 use crate::item::{Item, size};
 use crate::keys;
 use crate::store;
 use crate::table::{Index, Projection as IndexProjection, Table};
+use crate::{Error, Output};
 
 /// Most bytes one page reads.
 const PAGE_BYTES: usize = 1 << 20;
@@ -205,7 +206,7 @@ pub(crate) fn page(
     plan: &Plan<'_>,
     mut range: KeyRange,
     start: Option<Vec<u8>>,
-) -> Result<Json, Error> {
+) -> Result<Output, Error> {
     if let Some(start) = start {
         if plan.forward {
             let after = [start.as_slice(), &[0]].concat();
@@ -216,7 +217,7 @@ pub(crate) fn page(
             range.end = start;
         }
     }
-    let mut items: Vec<Json> = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
     let (mut scanned, mut count, mut bytes) = (0usize, 0usize, 0usize);
     let mut last: Option<Item> = None;
     let mut stopped = false;
@@ -252,7 +253,7 @@ pub(crate) fn page(
                 count += 1;
                 if plan.select != Select::Count {
                     let shown = projected(item, plan.projection);
-                    items.push(serde_json::to_value(shown).expect("items serialize"));
+                    items.push(shown);
                 }
             }
             if plan.limit == Some(scanned) || bytes >= PAGE_BYTES {
@@ -272,13 +273,13 @@ pub(crate) fn page(
     }
     // A page that stopped exactly at the end of the data still reports where it stopped, as
     // DynamoDB does.
-    let mut output = json!({ "Count": count, "ScannedCount": scanned });
-    if plan.select != Select::Count {
-        output["Items"] = Json::Array(items);
-    }
-    if let (true, Some(last)) = (stopped, last) {
-        output["LastEvaluatedKey"] = serde_json::to_value(last).expect("items serialize");
-    }
+    let mut output = PageOutput {
+        items: (plan.select != Select::Count).then_some(items),
+        count,
+        scanned_count: scanned,
+        last_evaluated_key: last.filter(|_| stopped),
+        consumed_capacity: None,
+    };
     let capacity = Capacity {
         table: read_units(bytes, plan.consistent),
         ..Capacity::default()
@@ -296,8 +297,20 @@ pub(crate) fn page(
         }
         None => capacity,
     };
-    if let Some(consumed) = capacity.json(plan.target.name(), plan.capacity) {
-        output["ConsumedCapacity"] = consumed;
-    }
-    Ok(output)
+    output.consumed_capacity = capacity.json(plan.target.name(), plan.capacity);
+    Ok(Output::of(&output))
+}
+
+/// Query's and Scan's output shape.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct PageOutput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<Vec<Item>>,
+    count: usize,
+    scanned_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_evaluated_key: Option<Item>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consumed_capacity: Option<Json>,
 }

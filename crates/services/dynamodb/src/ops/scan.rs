@@ -2,8 +2,6 @@
 //! including parallel scans (`Segment`/`TotalSegments`): a segment is a contiguous range of
 //! partition-key hashes.
 
-use serde_json::Value as Json;
-
 use super::get_item::projection;
 use super::items::ReturnCapacity;
 use super::read::{self, Plan, Target};
@@ -11,7 +9,7 @@ use super::{Scope, existing_table, table_name};
 use crate::api::ReadInput;
 use crate::expr::legacy::{self, FilterParameter};
 use crate::expr::{self, Context, ExprKind};
-use crate::{DynamoDb, Error, store};
+use crate::{DynamoDb, Error, Output, store};
 
 /// Validates `Segment` and `TotalSegments`.
 fn segments(segment: Option<i64>, total: Option<i64>) -> Result<Option<(u64, u64)>, Error> {
@@ -52,7 +50,7 @@ fn segments(segment: Option<i64>, total: Option<i64>) -> Result<Option<(u64, u64
 }
 
 impl DynamoDb {
-    pub(crate) async fn scan(&self, scope: Scope<'_>, input: ReadInput) -> Result<Json, Error> {
+    pub(crate) async fn scan(&self, scope: Scope<'_>, input: ReadInput) -> Result<Output, Error> {
         let name = table_name(input.table_name.as_deref())?;
         expr::check_parameters(
             expr::Operation::Scan,
