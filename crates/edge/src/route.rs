@@ -21,7 +21,9 @@ pub fn by_scope(signing_name: &str, headers: &HeaderMap, path: &str) -> Option<S
 }
 
 fn target(headers: &HeaderMap) -> Option<&str> {
-    headers.get("x-amz-target").and_then(|v| v.to_str().ok())
+    headers
+        .get(&crate::protocol::X_AMZ_TARGET)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// The service an `X-Amz-Target` header names, and the operation.

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use hmac::{Hmac, Mac};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -129,14 +129,18 @@ fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
+
+// Lookups by prepared names skip parsing the name on every request.
+const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
+const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 
 /// Finds the signature of a request: `None` when the request carries none.
 pub fn parse(headers: &HeaderMap, query: Option<&str>) -> Result<Option<Signature>, Problem> {
     let presigned = query_pairs(query).any(|(name, _)| name == "X-Amz-Algorithm");
-    match (header(headers, "authorization"), presigned) {
+    match (header(headers, &http::header::AUTHORIZATION), presigned) {
         (Some(_), true) => Err(Problem::Invalid(
             "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP \
              header."
@@ -180,9 +184,9 @@ fn parse_header(authorization: &str, headers: &HeaderMap) -> Result<Signature, P
             _ => {}
         }
     }
-    let timestamp = match header(headers, "x-amz-date") {
+    let timestamp = match header(headers, &X_AMZ_DATE) {
         Some(date) => Some(date.to_string()),
-        None => header(headers, "date").and_then(http_date_to_basic),
+        None => header(headers, &http::header::DATE).and_then(http_date_to_basic),
     };
     let mut missing = String::new();
     if credential.is_none() {
@@ -219,7 +223,7 @@ fn parse_header(authorization: &str, headers: &HeaderMap) -> Result<Signature, P
         signature: signature.to_string(),
         timestamp,
         expires: None,
-        security_token: header(headers, "x-amz-security-token").map(str::to_string),
+        security_token: header(headers, &X_AMZ_SECURITY_TOKEN).map(str::to_string),
     })
 }
 

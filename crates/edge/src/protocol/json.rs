@@ -11,7 +11,12 @@ use crate::{Request, Response, ServiceInfo};
 /// The operation named by `X-Amz-Target` (`DynamoDB_20120810.GetItem` → `GetItem`), when the
 /// prefix is the service's.
 pub fn operation<'a>(service: &ServiceInfo, request: &'a Request) -> Option<&'a str> {
-    let target = request.parts.headers.get("x-amz-target")?.to_str().ok()?;
+    let target = request
+        .parts
+        .headers
+        .get(&super::X_AMZ_TARGET)?
+        .to_str()
+        .ok()?;
     let (prefix, operation) = target.split_once('.')?;
     (Some(prefix) == service.target_prefix).then_some(operation)
 }

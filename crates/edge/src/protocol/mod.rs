@@ -33,6 +33,9 @@ pub enum Protocol {
     RestXml,
 }
 
+/// `X-Amz-Target`: the operation of an awsJson request.
+pub const X_AMZ_TARGET: http::HeaderName = http::HeaderName::from_static("x-amz-target");
+
 /// Who is at fault, as awsQuery's `<Type>` says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {

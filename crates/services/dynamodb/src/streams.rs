@@ -528,9 +528,9 @@ impl DynamoDb {
         }
         let (table, stream) = self.find_stream(scope, arn).await?;
         if shard != shard_id(&table, &stream) {
-            return Err(Error::ResourceNotFound(format!(
-                "Requested resource not found: Shard does not exist: {shard}"
-            )));
+            return Err(Error::ResourceNotFound(
+                "Requested resource not found: Shard does not exist".into(),
+            ));
         }
         let sequence = || -> Result<[u8; STAMP_LEN], Error> {
             let text = input.sequence_number.as_deref().ok_or_else(|| {

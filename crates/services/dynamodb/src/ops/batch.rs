@@ -128,9 +128,9 @@ impl DynamoDb {
             prepared.push((name, request, projection));
         }
         if total > MAX_GETS {
-            return Err(Error::Validation(format!(
-                "Too many items requested for the BatchGetItem call (max {MAX_GETS})"
-            )));
+            return Err(Error::Validation(
+                "Too many items requested for the BatchGetItem call".into(),
+            ));
         }
         let (responses, capacity) = self
             .kv

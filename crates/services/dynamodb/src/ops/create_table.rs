@@ -223,7 +223,7 @@ pub(crate) fn projection(
                 Ok(Projection::Include(names.clone()))
             }
             None => Err(Error::invalid_parameter(
-                "NonKeyAttributes must be specified when ProjectionType is INCLUDE",
+                "ProjectionType is INCLUDE, but NonKeyAttributes is not specified",
             )),
         },
         None => Err(Error::invalid_parameter(format!(
@@ -456,14 +456,13 @@ fn no_spurious_definitions(table: &Table) -> Result<(), Error> {
 /// Checks the limits on indexes.
 fn check_indexes(table: &Table) -> Result<(), Error> {
     if table.global_indexes.len() > MAX_GLOBAL_INDEXES {
-        return Err(Error::LimitExceeded(format!(
-            "Subscriber limit exceeded: The number of global secondary indexes exceeds the limit \
-             of {MAX_GLOBAL_INDEXES}"
+        return Err(Error::invalid_parameter(format!(
+            "GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GLOBAL_INDEXES}"
         )));
     }
     if table.local_indexes.len() > MAX_LOCAL_INDEXES {
         return Err(Error::invalid_parameter(format!(
-            "Number of LocalSecondaryIndexes exceeds the limit of {MAX_LOCAL_INDEXES}"
+            "Number of LocalSecondaryIndexes exceeds per-table limit of {MAX_LOCAL_INDEXES}"
         )));
     }
     let mut names: Vec<&str> = Vec::new();
@@ -494,7 +493,7 @@ fn check_indexes(table: &Table) -> Result<(), Error> {
         }
         if index.key.sort().is_none() {
             return Err(Error::invalid_parameter(format!(
-                "Index KeySchema must have a range key for index: {}",
+                "Index KeySchema does not have a range key for index: {}",
                 index.name
             )));
         }

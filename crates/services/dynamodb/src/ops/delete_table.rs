@@ -20,10 +20,11 @@ impl DynamoDb {
             .transact(|tx| {
                 let table = described_table(tx, scope, name)?;
                 if table.deletion_protection {
-                    return Err(Error::Validation(format!(
+                    return Err(Error::Validation(
                         "Resource cannot be deleted as it is currently protected against \
-                         deletion. Disable deletion protection first. (Table: {name})"
-                    )));
+                         deletion. Disable deletion protection first."
+                            .into(),
+                    ));
                 }
                 store::delete_table(tx, scope.account, scope.region, name);
                 janitor::drop_table(tx, &table);

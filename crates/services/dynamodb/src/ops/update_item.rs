@@ -6,7 +6,7 @@ use super::items::{self, Capacity, ReturnCapacity, ReturnValues};
 use super::{Scope, existing_table, millis, table_name};
 use crate::api::UpdateItemInput;
 use crate::expr::{self, Context, legacy};
-use crate::item::Item;
+use crate::item::{Item, size};
 use crate::write::{Meta, Origin, write};
 use crate::{DynamoDb, Error, keys, store};
 
@@ -96,6 +96,12 @@ impl DynamoDb {
                 let mut new = old.clone().unwrap_or_else(|| key.to_item(&table.key));
                 if let Some(update) = &update {
                     update.apply(&mut new, old.is_some())?;
+                }
+                // UpdateItem words the size limit its own way.
+                if size::item_size(&new) > size::MAX_ITEM_BYTES {
+                    return Err(Error::Validation(
+                        "Item size to update has exceeded the maximum allowed size".into(),
+                    ));
                 }
                 keys::check_document(&new)?;
                 for index in table.global_indexes.iter().chain(&table.local_indexes) {

@@ -32,7 +32,10 @@ impl DynamoDb {
         if nothing {
             return Err(Error::Validation(
                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, \
-                 GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
+                 GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, \
+                 MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, \
+                 DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is \
+                 required"
                     .into(),
             ));
         }
@@ -110,9 +113,9 @@ impl DynamoDb {
                     if let Some(create) = &update.create {
                         let index_name = create.index_name.clone().unwrap_or_default();
                         if table.index(&index_name).is_some() {
-                            return Err(Error::invalid_parameter(format!(
-                                "Attempting to create an index which already exists: {index_name}"
-                            )));
+                            return Err(Error::Validation(
+                                "Attempting to create an index which already exists".into(),
+                            ));
                         }
                         table.next_index += 1;
                         // The new index's key attributes must be defined in this request,
@@ -167,7 +170,7 @@ impl DynamoDb {
                         }
                         (None, false) => {
                             return Err(Error::Validation(format!(
-                                "Table has no enabled stream to disable: TableName: {name}"
+                                "Table has no stream to disable: TableName: {name}"
                             )));
                         }
                         (Some(view), false) => {

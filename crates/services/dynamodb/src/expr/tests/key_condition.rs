@@ -29,10 +29,7 @@ fn hash_and_range_conditions() {
             range: None
         }
     );
-    assert_eq!(
-        kc(" p  =   :p ", r#"{":p":{"S":"x"}}"#).unwrap().hash[0],
-        x
-    );
+    assert_eq!(kc(" p  =   :p ", r#"{":p":{"S":"x"}}"#).unwrap().hash[0], x);
     for (text, range) in [
         ("p=:p AND c=:c", RangeCondition::Eq(n("3"))),
         ("p=:p AND c<:c", RangeCondition::Lt(n("3"))),
