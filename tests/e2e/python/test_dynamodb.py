@@ -728,9 +728,6 @@ def test_batch_errors(ddb, table):
 # --- transactions ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "unkai answers a BatchGetItem in full however large; DynamoDB stops at 16 MB and returns "
-    "the rest as UnprocessedKeys (/tmp/notes/e2e-findings.md)"))
 def test_batch_get_returns_at_most_16_mb(ddb, make_table):
     table = make_table(range_type="N")
     big = "x" * (400 * 1024 - 16)
@@ -738,11 +735,17 @@ def test_batch_get_returns_at_most_16_mb(ddb, make_table):
         for c in range(41):
             batch.put_item(Item={"p": "big", "c": c, "v": big})
     keys = [{"p": {"S": "big"}, "c": {"N": str(c)}} for c in range(41)]
-    got = ddb.batch_get_item(RequestItems={table.name: {"Keys": keys}})
+    request = {table.name: {"Keys": keys, "ProjectionExpression": "p, c"}}
+    got = ddb.batch_get_item(RequestItems=request)
     returned = len(got["Responses"][table.name])
-    unprocessed = got["UnprocessedKeys"].get(table.name, {}).get("Keys", [])
+    unprocessed = got["UnprocessedKeys"][table.name]
     assert returned * 400 * 1024 <= 16 * 1024 * 1024
-    assert returned + len(unprocessed) == 41
+    assert returned + len(unprocessed["Keys"]) == 41
+    # The rest comes back with its request's options, ready to be sent again.
+    assert unprocessed["ProjectionExpression"] == "p, c"
+    again = ddb.batch_get_item(RequestItems=got["UnprocessedKeys"])
+    assert returned + len(again["Responses"][table.name]) == 41
+    assert again["UnprocessedKeys"] == {}
 
 
 def test_transactions_write_and_read_together(ddb, table):
@@ -816,9 +819,6 @@ def test_transaction_cancelled_with_reasons(ddb, table):
         "ResourceNotFoundException", "Requested resource not found", 400)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "unkai accepts a TransactWriteItems whose items add up to more than 4 MB "
-    "(/tmp/notes/e2e-findings.md)"))
 def test_transaction_items_add_up_to_at_most_4_mb(ddb, table):
     big = "x" * 400_000
     # DynamoDB's wording for this error is not published; the code and status are.
@@ -828,6 +828,22 @@ def test_transaction_items_add_up_to_at_most_4_mb(ddb, table):
         for c in range(11)
     ]))
     assert (code, status) == ("ValidationException", 400)
+
+
+def test_an_invalid_item_cancels_a_transaction_with_a_validation_error(ddb, table):
+    with pytest.raises(ClientError) as caught:
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": table.name, "Item": {"p": {"N": "7"}, "c": {"N": "1"}}}},
+            {"Put": {"TableName": table.name, "Item": {"p": {"S": "ok"}, "c": {"N": "1"}}}},
+        ])
+    response = caught.value.response
+    assert response["Error"]["Code"] == "TransactionCanceledException"
+    reasons = response["CancellationReasons"]
+    assert [r["Code"] for r in reasons] == ["ValidationError", "None"]
+    assert reasons[0]["Message"] == (
+        "One or more parameter values were invalid: Type mismatch for key p expected: S actual: N"
+    )
+    assert "Message" not in reasons[1]
 
 
 def test_client_request_token_makes_a_transaction_idempotent(ddb, table):

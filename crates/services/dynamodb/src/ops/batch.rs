@@ -1,11 +1,13 @@
 //! [BatchGetItem](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html)
 //! and [BatchWriteItem](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html).
-//! Deviation: a whole batch runs in one transaction, so it is all-or-nothing and
-//! `UnprocessedItems`/`UnprocessedKeys` are always empty.
+//! A BatchGetItem answers at most 16 MB of items; the keys it did not get to come back in
+//! `UnprocessedKeys` with their table's request options, as DynamoDB does. Deviation: a whole
+//! batch runs in one transaction, so BatchWriteItem is all-or-nothing and its
+//! `UnprocessedItems` is always empty.
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
 use super::get_item::{projected, projection};
@@ -21,13 +23,20 @@ const MAX_GETS: usize = 100;
 /// Most requests in one BatchWriteItem.
 const MAX_WRITES: usize = 25;
 
-#[derive(Debug, Deserialize)]
+/// Most bytes of items one BatchGetItem answers.
+const MAX_RESPONSE_BYTES: usize = 16 << 20;
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct KeysAndAttributes {
     keys: Option<Vec<Item>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     projection_expression: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     expression_attribute_names: Option<HashMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     attributes_to_get: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     consistent_read: Option<bool>,
 }
 
@@ -132,21 +141,33 @@ impl DynamoDb {
                 "Too many items requested for the BatchGetItem call".into(),
             ));
         }
-        let (responses, capacity) = self
+        let (responses, unprocessed, capacity) = self
             .kv
             .transact(|tx| {
                 let mut responses = serde_json::Map::new();
+                let mut unprocessed = serde_json::Map::new();
                 let mut capacity = BTreeMap::new();
+                let mut bytes = 0;
                 for (name, request, projection) in &prepared {
                     let table = existing_table(tx, scope, name)?;
                     let mut seen = Vec::new();
-                    let mut found = Vec::new();
-                    let consistent = request.consistent_read.unwrap_or(false);
-                    let mut units = 0.0;
                     for key_item in request.keys.as_deref().unwrap_or_default() {
                         let key = keys::key(&table, key_item)?;
                         if seen.contains(&key) {
                             return Err(duplicates());
+                        }
+                        seen.push(key);
+                    }
+                    let mut found = Vec::new();
+                    let mut left = Vec::new();
+                    let consistent = request.consistent_read.unwrap_or(false);
+                    let mut units = 0.0;
+                    for (key, key_item) in
+                        seen.iter().zip(request.keys.as_deref().unwrap_or_default())
+                    {
+                        if bytes >= MAX_RESPONSE_BYTES {
+                            left.push(key_item.clone());
+                            continue;
                         }
                         let (hash, range) = key.parts();
                         let stored = store::item_key(table.id, hash, range);
@@ -154,15 +175,31 @@ impl DynamoDb {
                             Some(value) => Some(store::decode_item(&stored, &value)?),
                             None => None,
                         };
+                        let item_bytes = item.as_ref().map_or(0, size::item_size);
+                        if bytes + item_bytes > MAX_RESPONSE_BYTES {
+                            bytes = MAX_RESPONSE_BYTES;
+                            left.push(key_item.clone());
+                            continue;
+                        }
+                        bytes += item_bytes;
                         // Each item's size is rounded up on its own, as DynamoDB does.
-                        units += read_units(item.as_ref().map_or(0, size::item_size), consistent);
+                        units += read_units(item_bytes, consistent);
                         if let Some(item) = item {
                             found.push(
                                 serde_json::to_value(projected(item, projection.as_ref()))
                                     .expect("items serialize"),
                             );
                         }
-                        seen.push(key);
+                    }
+                    if !left.is_empty() {
+                        let rest = KeysAndAttributes {
+                            keys: Some(left),
+                            ..(*request).clone()
+                        };
+                        unprocessed.insert(
+                            name.to_string(),
+                            serde_json::to_value(rest).expect("requests serialize"),
+                        );
                     }
                     capacity.insert(
                         name.to_string(),
@@ -173,10 +210,10 @@ impl DynamoDb {
                     );
                     responses.insert(name.to_string(), Json::Array(found));
                 }
-                Ok::<_, Error>((responses, capacity))
+                Ok::<_, Error>((responses, unprocessed, capacity))
             })
             .await?;
-        let mut output = json!({ "Responses": responses, "UnprocessedKeys": {} });
+        let mut output = json!({ "Responses": responses, "UnprocessedKeys": unprocessed });
         if let Some(consumed) = capacities(&capacity, mode) {
             output["ConsumedCapacity"] = consumed;
         }

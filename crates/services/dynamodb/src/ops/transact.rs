@@ -23,6 +23,8 @@ use crate::{DynamoDb, Error, store};
 
 /// Most actions in one transaction.
 const MAX_ACTIONS: usize = 100;
+/// Most bytes of items, keys and values one TransactWriteItems carries.
+const MAX_PAYLOAD_BYTES: usize = 4 << 20;
 /// How long a client request token is remembered.
 const TOKEN_TTL_MS: u64 = 10 * 60 * 1000;
 
@@ -38,6 +40,39 @@ pub(crate) struct Action {
     expression_attribute_values: Option<HashMap<String, Value>>,
     return_values_on_condition_check_failure: Option<String>,
     projection_expression: Option<String>,
+}
+
+/// The cancellation of a transaction one of whose items is invalid: the reasons so far, a
+/// `ValidationError` for that item, and `None` for the actions not reached.
+fn invalid_item(mut reasons: Vec<CancellationReason>, message: String, actions: usize) -> Error {
+    reasons.push(CancellationReason {
+        code: "ValidationError",
+        message: Some(message),
+        item: None,
+    });
+    while reasons.len() < actions {
+        reasons.push(CancellationReason {
+            code: "None",
+            message: None,
+            item: None,
+        });
+    }
+    Error::TransactionCanceled { reasons }
+}
+
+impl Action {
+    /// What the action adds to the transaction's payload, by DynamoDB's size rules: the items,
+    /// keys and values it carries (a Delete of a large item carries only its key).
+    fn payload_size(&self) -> usize {
+        let items = [&self.key, &self.item].into_iter().flatten();
+        items.map(size::item_size).sum::<usize>()
+            + self
+                .expression_attribute_values
+                .iter()
+                .flatten()
+                .map(|(name, value)| name.len() + size::value_size(value))
+                .sum::<usize>()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,6 +238,7 @@ impl DynamoDb {
             )));
         }
         let mut prepared = Vec::with_capacity(actions.len());
+        let mut payload = 0;
         for item in actions {
             let parts = [
                 item.condition_check.as_ref().map(|a| (a, Kind::Check)),
@@ -217,6 +253,12 @@ impl DynamoDb {
                 ));
             };
             prepared.push(prepare(action, *kind)?);
+            payload += action.payload_size();
+        }
+        if payload > MAX_PAYLOAD_BYTES {
+            return Err(Error::Validation(
+                "Transaction request payload size cannot exceed 4 MB".into(),
+            ));
         }
         let now = millis(&self.clock);
         let capacity = self
@@ -251,8 +293,14 @@ impl DynamoDb {
                     }
                     let table = &tables[&name];
                     let key = match step.kind {
-                        Kind::Put => keys::item(table, items::required(step.action.item.as_ref(), "item")?)?,
-                        _ => keys::key(table, items::required(step.action.key.as_ref(), "key")?)?,
+                        Kind::Put => keys::item(table, items::required(step.action.item.as_ref(), "item")?),
+                        _ => keys::key(table, items::required(step.action.key.as_ref(), "key")?),
+                    };
+                    let key = match key {
+                        Err(Error::Validation(message)) => {
+                            return Err(invalid_item(reasons, message, prepared.len()));
+                        }
+                        other => other?,
                     };
                     if planned.iter().any(|p| p.table == name && p.key == key) {
                         return Err(Error::Validation(
@@ -289,11 +337,19 @@ impl DynamoDb {
                             }
                             let mut new = old.clone().unwrap_or_else(|| key.to_item(&table.key));
                             if passed {
-                                update.apply(&mut new, old.is_some())?;
-                                keys::check_document(&new)?;
-                                for index in table.global_indexes.iter().chain(&table.local_indexes) {
-                                    keys::check_index_key(index, &new)?;
+                                let applied = update.apply(&mut new, old.is_some()).and_then(|()| {
+                                    keys::check_document(&new)?;
+                                    table
+                                        .global_indexes
+                                        .iter()
+                                        .chain(&table.local_indexes)
+                                        .try_for_each(|index| keys::check_index_key(index, &new))
+                                });
+                                if let Err(Error::Validation(message)) = applied {
+                                    reasons.pop();
+                                    return Err(invalid_item(reasons, message, prepared.len()));
                                 }
+                                applied?;
                             }
                             Some(new)
                         }
