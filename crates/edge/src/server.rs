@@ -92,6 +92,11 @@ impl Edge {
         if request.method() == http::Method::OPTIONS {
             return http::Response::new(full(Bytes::new()));
         }
+        if too_large(&request) {
+            let mut response = http::Response::new(full(Bytes::new()));
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+            return response;
+        }
         if let Some(health) = cors::aws_health_check(&request) {
             return health;
         }
@@ -332,4 +337,18 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// Most bytes of a request line, and of all headers, AWS reads (DynamoDB: 16 KiB each); a
+/// larger request is a 400 Bad Request before anything else is looked at.
+const MAX_HEAD: usize = 16 << 10;
+
+fn too_large<B>(request: &http::Request<B>) -> bool {
+    let line = request.uri().path().len() + request.uri().query().map_or(0, str::len);
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    line > MAX_HEAD || headers > MAX_HEAD
 }

@@ -174,3 +174,22 @@ async fn health_reports_version_store_and_services() {
     );
     assert!(health["uptime_seconds"].is_u64());
 }
+
+#[tokio::test]
+async fn oversized_request_lines_and_headers_are_bad_requests() {
+    let unkai = Unkai::start();
+    let long_path = format!("/{}", "x".repeat(17_000));
+    let line = raw::send(unkai.authority(), "POST", &long_path, &[], b"").await;
+    assert_eq!(line.status, 400);
+    assert!(!line.body.contains("InvalidSignatureException"));
+    let padding = "y".repeat(9_000);
+    let headers = raw::send(
+        unkai.authority(),
+        "POST",
+        "/",
+        &[("header1", &padding), ("header2", &padding)],
+        b"",
+    )
+    .await;
+    assert_eq!(headers.status, 400);
+}

@@ -177,11 +177,12 @@ impl<'de> Visitor<'de> for ValueVisitor {
                     Value::Null
                 }
                 "BOOL" => Value::Bool(map.next_value()?),
-                other => {
-                    return Err(de::Error::unknown_field(
-                        other,
-                        &["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"],
-                    ));
+                // DynamoDB ignores members it does not know: `{"dog": "cat"}` is an empty
+                // AttributeValue.
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                    types -= 1;
+                    continue;
                 }
             };
             found = Some(value);
@@ -268,11 +269,13 @@ mod tests {
                 .unwrap_err()
                 .starts_with("serialization:")
         );
+        // Unknown members are ignored, as DynamoDB ignores them.
         assert!(
             parse(r#"{"X":"a"}"#)
                 .unwrap_err()
-                .starts_with("serialization:")
+                .contains("Supplied AttributeValue is empty")
         );
+        assert!(parse(r#"{"X":"a","S":"b"}"#).is_ok());
         assert!(
             parse(r#"{"B":"***"}"#)
                 .unwrap_err()
