@@ -228,8 +228,10 @@ pub struct Table {
     pub created_ms: u64,
 }
 
+/// Version 2: key schemas list several partition and sort key attributes (multi-attribute
+/// global index keys). Version 1 never shipped in a release and is not read.
 impl unkai_store::record::Record for Table {
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
 }
 
 impl Table {
@@ -256,4 +258,58 @@ impl Table {
             .find(|attribute| attribute.name == name)
             .map(|attribute| attribute.kind)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_table_record_keeps_its_bytes() {
+        let attribute = |name: &str| KeyAttribute {
+            name: name.into(),
+            kind: ScalarType::S,
+        };
+        let table = Table {
+            id: 7,
+            uuid: "u".into(),
+            name: "t".into(),
+            key: KeySchema {
+                hash: vec![attribute("p")],
+                range: vec![],
+            },
+            attributes: vec![attribute("p"), attribute("a"), attribute("b")],
+            billing: Billing::OnDemand,
+            throughput: Throughput::default(),
+            global_indexes: vec![Index {
+                number: 1,
+                name: "g".into(),
+                key: KeySchema {
+                    hash: vec![attribute("a"), attribute("b")],
+                    range: vec![],
+                },
+                projection: Projection::KeysOnly,
+                status: IndexStatus::Active,
+                throughput: Throughput::default(),
+            }],
+            local_indexes: vec![],
+            next_index: 1,
+            streams: vec![],
+            ttl: None,
+            tags: vec![("k".into(), "v".into())],
+            deletion_protection: false,
+            table_class: "STANDARD".into(),
+            created_ms: 1,
+        };
+        let bytes = unkai_store::record::encode(&table);
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, GOLDEN);
+        let key = b"table";
+        assert_eq!(
+            unkai_store::record::decode::<Table>(key, &bytes).unwrap(),
+            table
+        );
+    }
+
+    const GOLDEN: &str = "020701750174010170000003017000016100016200000000010101670201610001620000010100000001000001016b017600085354414e4441524401";
 }
