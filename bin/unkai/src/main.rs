@@ -65,6 +65,9 @@ struct UpArgs {
     /// Also accept the local-development key test/test (loopback only)
     #[arg(long, env = "UNKAI_DEV_CREDENTIALS")]
     dev_credentials: bool,
+    /// Threads serving requests [default: one per CPU]
+    #[arg(long, env = "UNKAI_WORKERS", value_name = "N")]
+    workers: Option<usize>,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -145,11 +148,13 @@ fn up_config(args: &UpArgs) -> Result<Config> {
         config.region = region.clone();
     }
     config.auth.dev_credentials |= args.dev_credentials;
+    if let Some(workers) = args.workers {
+        config.workers = Some(workers);
+    }
     Ok(config)
 }
 
-async fn up(args: UpArgs) -> Result<()> {
-    let config = up_config(&args)?;
+async fn up(config: Config) -> Result<()> {
     let server = Server::start(config).await?;
     let summary = server.summary();
     println!(
@@ -215,10 +220,22 @@ fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // `up`'s configuration decides the runtime's size, so it is read first.
+    let up_config = match &cli.command {
+        Command::Up(args) => match up_config(args) {
+            Ok(config) => Some(config),
+            Err(error) => {
+                eprintln!("unkai: {error:#}");
+                return std::process::ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = up_config.as_ref().and_then(|config| config.workers) {
+        builder.worker_threads(workers.max(1));
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("unkai: cannot start the async runtime: {error}");
@@ -227,7 +244,7 @@ fn main() -> std::process::ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Up(args) => up(args).await,
+            Command::Up(_) => up(up_config.expect("read above")).await,
             Command::Env(args) => env(args),
             Command::Keys(command) => keys::run(command).await,
         }

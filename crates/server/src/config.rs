@@ -26,6 +26,8 @@ pub struct Config {
     pub store: StoreConfig,
     /// Authentication.
     pub auth: AuthConfig,
+    /// Threads serving requests. Default: one per CPU unkai may run on.
+    pub workers: Option<usize>,
 }
 
 /// Where state is kept.
@@ -57,6 +59,7 @@ impl Default for Config {
             account_id: "000000000000".into(),
             store: StoreConfig::default(),
             auth: AuthConfig::default(),
+            workers: None,
         }
     }
 }
@@ -69,6 +72,9 @@ impl Config {
 
     /// Checks the values that types alone do not.
     pub fn validate(&self) -> Result<(), Error> {
+        if self.workers == Some(0) {
+            return Err(Error::Config("workers must be at least 1".into()));
+        }
         if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::Config(format!(
                 "account_id must be 12 digits, not {:?}",
@@ -111,9 +117,11 @@ mod tests {
     #[test]
     fn files_override_defaults_and_unknown_keys_are_refused() {
         let config = Config::from_toml(
-            "listen = \"127.0.0.1:5000\"\nregion = \"eu-west-3\"\n[store]\ndurability = \"os\"\n",
+            "listen = \"127.0.0.1:5000\"\nregion = \"eu-west-3\"\nworkers = 1\n\
+             [store]\ndurability = \"os\"\n",
         )
         .unwrap();
+        assert_eq!(config.workers, Some(1));
         assert_eq!(config.listen.port(), 5000);
         assert_eq!(config.region, "eu-west-3");
         assert_eq!(config.store.durability, Durability::Os);
@@ -155,6 +163,15 @@ mod tests {
         );
         config.listen = "[::1]:4566".parse().unwrap();
         config.validate().unwrap();
+        config.workers = Some(0);
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("workers")
+        );
+        config.workers = None;
         config.store.url = Some("mysql://x".into());
         assert!(
             config

@@ -11,6 +11,10 @@ pub enum Space {
     Iam = 0x02,
     /// DynamoDB: tables, items, index entries, stream records.
     DynamoDb = 0x03,
+    /// Lambda: functions, versions, aliases, queued asynchronous invocations.
+    Lambda = 0x04,
+    /// CloudWatch Logs: log groups, streams and their events.
+    Logs = 0x05,
     /// Scratch keys written by tests and benchmarks of the store itself.
     Test = 0x7F,
 }

@@ -4,6 +4,7 @@
 
 mod arn;
 mod clock;
+pub mod ports;
 
 pub use arn::{Arn, ParseArnError};
 pub use clock::{Clock, ManualClock};
