@@ -1,0 +1,242 @@
+//! The Lambda Runtime API, one listener per instance: the worker asks for its next invocation
+//! and posts its response or error; an initialization failure is posted once, before the first
+//! `next`. <https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html>
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use http::{Method, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::MAX_RESPONSE;
+use crate::instance::{Death, Job, Reply};
+
+const PREFIX: &str = "/2018-06-01/runtime/";
+
+/// What the listener shares with its instance.
+pub(crate) struct Api {
+    /// Invocations waiting for the worker's `next`.
+    pub jobs: tokio::sync::Mutex<mpsc::Receiver<Job>>,
+    /// The invocation the worker is running: its id and where its reply goes.
+    pub current: Mutex<Option<(String, oneshot::Sender<Reply>)>>,
+    /// Set when the instance can no longer run anything.
+    pub dead: watch::Sender<Option<Death>>,
+    /// When the worker process was started.
+    pub started: Instant,
+    /// How long it took from its start to its first `next`.
+    pub init: Mutex<Option<Duration>>,
+}
+
+/// Serves the Runtime API on `listener` until the instance is dead.
+pub(crate) async fn serve(listener: TcpListener, api: Arc<Api>) {
+    let mut dead = api.dead.subscribe();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    tracing::debug!(%error, "runtime API accept failed");
+                    continue;
+                }
+            },
+            _ = dead.wait_for(Option::is_some) => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let api = api.clone();
+        let mut dead = api.dead.subscribe();
+        tokio::spawn(async move {
+            let connection = http1::Builder::new().serve_connection(
+                TokioIo::new(stream),
+                service_fn(move |request| {
+                    let api = api.clone();
+                    async move { Ok::<_, Infallible>(handle(&api, request).await) }
+                }),
+            );
+            tokio::select! {
+                _ = connection => {}
+                _ = dead.wait_for(Option::is_some) => {}
+            }
+        });
+    }
+}
+
+async fn handle(api: &Api, request: http::Request<Incoming>) -> Response<Full<Bytes>> {
+    let path = request.uri().path().to_owned();
+    let Some(route) = path.strip_prefix(PREFIX) else {
+        return not_found();
+    };
+    match (request.method(), route) {
+        (&Method::GET, "invocation/next") => next(api).await,
+        (&Method::POST, "init/error") => {
+            let body = match read(request).await {
+                Ok(body) => body,
+                Err(response) => return response,
+            };
+            let error_type = "Runtime.Unknown";
+            let body = if body.is_empty() {
+                crate::error_document(error_type, "Unknown application error occurred")
+            } else {
+                body
+            };
+            api.dead.send_if_modified(|dead| {
+                dead.is_none()
+                    .then(|| *dead = Some(Death::InitError(body)))
+                    .is_some()
+            });
+            accepted()
+        }
+        (&Method::POST, route) if route.starts_with("invocation/") => {
+            let rest = &route["invocation/".len()..];
+            let (id, kind) = match rest.rsplit_once('/') {
+                Some((id, kind @ ("response" | "error"))) => (id.to_owned(), kind),
+                _ => return not_found(),
+            };
+            let error_type = request
+                .headers()
+                .get("lambda-runtime-function-error-type")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("Runtime.Unknown")
+                .to_owned();
+            let taken = {
+                let mut current = crate::lock(&api.current);
+                match current.take() {
+                    Some((current_id, reply)) if current_id == id => Some(reply),
+                    other => {
+                        *current = other;
+                        None
+                    }
+                }
+            };
+            let Some(reply) = taken else {
+                return json(
+                    StatusCode::BAD_REQUEST,
+                    r#"{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}"#,
+                );
+            };
+            match read(request).await {
+                Ok(body) if kind == "response" => {
+                    let _ = reply.send(Reply::Response(body));
+                    accepted()
+                }
+                Ok(body) => {
+                    let body = if body.is_empty() {
+                        crate::error_document(&error_type, "")
+                    } else {
+                        body
+                    };
+                    let _ = reply.send(Reply::Error(body));
+                    accepted()
+                }
+                Err(response) => {
+                    let _ = reply.send(Reply::Error(crate::error_document(
+                        "Function.ResponseSizeTooLarge",
+                        &format!(
+                            "Response payload size exceeded maximum allowed payload size \
+                             ({MAX_RESPONSE} bytes)."
+                        ),
+                    )));
+                    response
+                }
+            }
+        }
+        _ => not_found(),
+    }
+}
+
+async fn next(api: &Api) -> Response<Full<Bytes>> {
+    {
+        let mut init = crate::lock(&api.init);
+        if init.is_none() {
+            *init = Some(api.started.elapsed());
+        }
+    }
+    let job = {
+        let mut jobs = api.jobs.lock().await;
+        jobs.recv().await
+    };
+    let Some(job) = job else {
+        return json(
+            StatusCode::GONE,
+            r#"{"errorMessage":"The instance is stopping","errorType":"Runtime.Stopped"}"#,
+        );
+    };
+    let deadline = SystemTime::now() + job.timeout;
+    let deadline_ms = deadline
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    let _ = job.picked.send(Instant::now());
+    *crate::lock(&api.current) = Some((job.request_id.clone(), job.reply));
+    let mut response = Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/json")
+        .header("lambda-runtime-aws-request-id", &job.request_id)
+        .header("lambda-runtime-deadline-ms", deadline_ms.to_string())
+        .header("lambda-runtime-invoked-function-arn", &job.invoked_arn)
+        .header("lambda-runtime-trace-id", trace_id(deadline));
+    if let Some(context) = &job.client_context {
+        response = response.header("lambda-runtime-client-context", context);
+    }
+    response
+        .body(Full::new(job.payload))
+        .unwrap_or_else(|_| not_found())
+}
+
+/// An X-Ray trace header for one invocation (`Root=1-<time>-<random>;Parent=…;Sampled=0`).
+fn trace_id(now: SystemTime) -> String {
+    let seconds = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let id = unkai_types::request_id().replace('-', "");
+    format!(
+        "Root=1-{seconds:08x}-{};Parent={};Sampled=0;Lineage=1:{}:0",
+        &id[..24],
+        &id[16..32],
+        &id[..8]
+    )
+}
+
+async fn read(request: http::Request<Incoming>) -> Result<Bytes, Response<Full<Bytes>>> {
+    match Limited::new(request.into_body(), MAX_RESPONSE)
+        .collect()
+        .await
+    {
+        Ok(body) => Ok(body.to_bytes()),
+        Err(_) => Err(json(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                r#"{{"errorMessage":"Exceeded maximum allowed payload size ({MAX_RESPONSE} bytes).","errorType":"RequestEntityTooLarge"}}"#
+            ),
+        )),
+    }
+}
+
+fn accepted() -> Response<Full<Bytes>> {
+    json(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
+}
+
+fn not_found() -> Response<Full<Bytes>> {
+    json(
+        StatusCode::NOT_FOUND,
+        r#"{"errorMessage":"Not found","errorType":"InvalidRequest"}"#,
+    )
+}
+
+fn json(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_owned())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}

@@ -1,0 +1,516 @@
+//! One instance: a worker process, its Runtime API listener, the task that waits for it to
+//! exit, and the task that turns its output into log events.
+
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::net::TcpListener;
+use tokio::process::Command;
+use tokio::sync::{Notify, mpsc, oneshot, watch};
+use unkai_types::Clock;
+use unkai_types::ports::LogSink;
+
+use crate::api::{self, Api};
+use crate::logs::{self, Control};
+use crate::{Config, Function, INIT_TIMEOUT, Invocation, Outcome};
+
+/// An invocation handed to the worker's `next`.
+pub(crate) struct Job {
+    pub request_id: String,
+    pub payload: Bytes,
+    pub invoked_arn: String,
+    pub client_context: Option<String>,
+    pub timeout: Duration,
+    /// Told when the worker takes the job.
+    pub picked: oneshot::Sender<Instant>,
+    /// Where the worker's answer goes.
+    pub reply: oneshot::Sender<Reply>,
+}
+
+/// What the worker posted for an invocation.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    Response(Bytes),
+    Error(Bytes),
+}
+
+/// Why an instance can run nothing more.
+#[derive(Clone, Debug)]
+pub(crate) enum Death {
+    /// The worker reported that it could not initialize (the error document).
+    InitError(Bytes),
+    /// The process exited (`None` when waiting for it failed).
+    Exited(Option<ExitStatus>),
+}
+
+/// An invocation that did not end with the worker's answer.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    InitError {
+        body: Bytes,
+        tail: Option<String>,
+    },
+    Timeout {
+        tail: Option<String>,
+    },
+    Exited {
+        status: Option<ExitStatus>,
+        tail: Option<String>,
+    },
+}
+
+pub(crate) struct Instance {
+    /// The function revision it runs.
+    pub revision: String,
+    jobs: mpsc::Sender<Job>,
+    dead: watch::Receiver<Option<Death>>,
+    api: Arc<Api>,
+    kill: Arc<Notify>,
+    log: mpsc::UnboundedSender<Control>,
+    clock: Clock,
+    pid: u32,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Runtime families and how their workers start.
+enum Family {
+    Provided,
+    Python,
+    Node,
+}
+
+impl Family {
+    fn of(runtime: &str) -> Option<Self> {
+        if runtime.starts_with("provided") {
+            Some(Self::Provided)
+        } else if runtime.starts_with("python") {
+            Some(Self::Python)
+        } else if runtime.starts_with("nodejs") {
+            Some(Self::Node)
+        } else {
+            None
+        }
+    }
+}
+
+/// Writes the bootstraps shipped with unkai under `dir/bootstraps`.
+pub(crate) fn install_bootstraps(dir: &Path) -> std::io::Result<()> {
+    for (path, text) in BOOTSTRAPS {
+        let path = dir.join("bootstraps").join(path);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(*text) {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let temporary = path.with_extension("tmp");
+            std::fs::write(&temporary, text)?;
+            std::fs::rename(&temporary, &path)?;
+        }
+    }
+    Ok(())
+}
+
+const BOOTSTRAPS: &[(&str, &str)] = &[];
+
+impl Instance {
+    /// Starts a worker for `function`. Returns once the process runs; it initializes while
+    /// its first invocation waits for it.
+    pub async fn spawn(
+        config: &Config,
+        clock: &Clock,
+        sink: &Arc<dyn LogSink>,
+        function: &Function,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let port = listener.local_addr()?.port();
+        let id = unkai_types::request_id().replace('-', "");
+        let scratch = config.dir.join("instances").join(&id);
+        let tmp = scratch.join("tmp");
+        std::fs::create_dir_all(&tmp)?;
+        let stream = log_stream_name(clock, &function.version, &id);
+
+        let family = Family::of(&function.runtime).ok_or_else(|| {
+            std::io::Error::other(format!("unsupported runtime {}", function.runtime))
+        })?;
+        let mut command = match family {
+            Family::Provided => Command::new(function.code.join("bootstrap")),
+            Family::Python => {
+                let mut command = Command::new(&config.python);
+                command
+                    .arg("-u")
+                    .arg(config.dir.join("bootstraps/python/bootstrap.py"));
+                command
+            }
+            Family::Node => {
+                let mut command = Command::new(&config.node);
+                command.arg(config.dir.join("bootstraps/node/bootstrap.mjs"));
+                command
+            }
+        };
+        let (reader, writer) = std::io::pipe()?;
+        command
+            .env_clear()
+            .envs(environment(config, function, port, &stream, &tmp))
+            .current_dir(&function.code)
+            .stdin(Stdio::null())
+            .stdout(writer.try_clone()?)
+            .stderr(writer)
+            .process_group(0)
+            .kill_on_drop(true);
+        let started = Instant::now();
+        let mut child = command.spawn()?;
+        // The command holds the pipe's write ends; the worker must be their only holder, so
+        // that the log task sees the end of its output when it exits.
+        drop(command);
+        let pid = child.id().unwrap_or_default();
+
+        let (jobs, receiver) = mpsc::channel(1);
+        let (dead_sender, dead) = watch::channel(None);
+        let api = Arc::new(Api {
+            jobs: tokio::sync::Mutex::new(receiver),
+            current: Mutex::new(None),
+            dead: dead_sender,
+            started,
+            init: Mutex::new(None),
+        });
+        tokio::spawn(api::serve(listener, api.clone()));
+
+        let kill = Arc::new(Notify::new());
+        {
+            let kill = kill.clone();
+            let api = api.clone();
+            tokio::spawn(async move {
+                let status = tokio::select! {
+                    status = child.wait() => status.ok(),
+                    () = kill.notified() => {
+                        signal_group(pid);
+                        child.wait().await.ok()
+                    }
+                };
+                // Whatever the worker started goes with it.
+                signal_group(pid);
+                api.dead.send_if_modified(|dead| {
+                    dead.is_none()
+                        .then(|| *dead = Some(Death::Exited(status)))
+                        .is_some()
+                });
+                let _ =
+                    tokio::task::spawn_blocking(move || std::fs::remove_dir_all(&scratch)).await;
+            });
+        }
+
+        let (log, control) = mpsc::unbounded_channel();
+        logs::spawn(
+            reader,
+            control,
+            sink.clone(),
+            clock.clone(),
+            function.log_group(),
+            stream,
+        )?;
+        Ok(Self {
+            revision: function.revision.clone(),
+            jobs,
+            dead,
+            api,
+            kill,
+            log,
+            clock: clock.clone(),
+            pid,
+        })
+    }
+
+    /// Whether the worker may still run invocations.
+    pub fn alive(&self) -> bool {
+        self.dead.borrow().is_none()
+    }
+
+    /// Stops the worker (and every process it started).
+    pub fn kill(&self) {
+        self.kill.notify_one();
+    }
+
+    /// Runs one invocation on this instance.
+    pub async fn invoke(
+        &self,
+        function: &Function,
+        invocation: &Invocation,
+    ) -> Result<Outcome, Failure> {
+        let (picked, picked_receiver) = oneshot::channel();
+        let (reply, reply_receiver) = oneshot::channel();
+        let job = Job {
+            request_id: invocation.request_id.clone(),
+            payload: invocation.payload.clone(),
+            invoked_arn: invocation.invoked_arn.clone(),
+            client_context: invocation.client_context.clone(),
+            timeout: function.timeout,
+            picked,
+            reply,
+        };
+        let mut dead = self.dead.clone();
+        if self.jobs.send(job).await.is_err() {
+            return Err(self.died(None));
+        }
+        let picked = tokio::select! {
+            picked = picked_receiver => match picked {
+                Ok(at) => at,
+                Err(_) => return Err(self.died(None)),
+            },
+            _ = dead.wait_for(Option::is_some) => return Err(self.died(None)),
+            () = tokio::time::sleep(INIT_TIMEOUT) => return Err(Failure::Timeout { tail: None }),
+        };
+        let request_id = &invocation.request_id;
+        let _ = self.log.send(Control::Start {
+            request_id: request_id.clone(),
+            version: function.version.clone(),
+            tail: invocation.tail,
+        });
+        enum Ending {
+            Reply(Reply),
+            Timeout,
+            Died,
+        }
+        let ending = tokio::select! {
+            reply = reply_receiver => match reply {
+                Ok(reply) => Ending::Reply(reply),
+                Err(_) => Ending::Died,
+            },
+            _ = dead.wait_for(Option::is_some) => Ending::Died,
+            () = tokio::time::sleep_until((picked + function.timeout).into()) => Ending::Timeout,
+        };
+        let duration = picked.elapsed();
+        if matches!(ending, Ending::Timeout) {
+            self.kill();
+        }
+        let report = report_line(
+            request_id,
+            duration,
+            function.memory_mb,
+            max_memory_mb(self.pid),
+            self.cold_start_init(),
+        );
+        let note = match ending {
+            Ending::Timeout => Some(format!(
+                "{} {request_id} Task timed out after {:.2} seconds",
+                iso_millis(&self.clock),
+                function.timeout.as_secs_f64()
+            )),
+            _ => None,
+        };
+        let (tail, tail_receiver) = if invocation.tail {
+            let (sender, receiver) = oneshot::channel();
+            (Some(sender), Some(receiver))
+        } else {
+            (None, None)
+        };
+        let _ = self.log.send(Control::End {
+            request_id: request_id.clone(),
+            note,
+            report,
+            tail,
+        });
+        let tail = match tail_receiver {
+            Some(receiver) => receiver.await.ok(),
+            None => None,
+        };
+        match ending {
+            Ending::Reply(Reply::Response(payload)) => Ok(Outcome {
+                payload,
+                function_error: false,
+                log_tail: tail,
+            }),
+            Ending::Reply(Reply::Error(payload)) => Ok(Outcome {
+                payload,
+                function_error: true,
+                log_tail: tail,
+            }),
+            Ending::Timeout => Err(Failure::Timeout { tail }),
+            Ending::Died => Err(self.died(tail)),
+        }
+    }
+
+    /// The init duration to report: on the first invocation of the instance only.
+    fn cold_start_init(&self) -> Option<Duration> {
+        let mut init = crate::lock(&self.api.init);
+        // Taken once; `Some(ZERO)` afterwards keeps `next` from measuring again.
+        match *init {
+            Some(duration) if duration > Duration::ZERO => {
+                *init = Some(Duration::ZERO);
+                Some(duration)
+            }
+            _ => None,
+        }
+    }
+
+    fn died(&self, tail: Option<String>) -> Failure {
+        match self.dead.borrow().clone() {
+            Some(Death::InitError(body)) => Failure::InitError { body, tail },
+            Some(Death::Exited(status)) => Failure::Exited { status, tail },
+            None => Failure::Exited { status: None, tail },
+        }
+    }
+}
+
+fn signal_group(pid: u32) {
+    if let Ok(pid) = i32::try_from(pid)
+        && pid > 0
+    {
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+}
+
+/// The standard Lambda environment, then the function's own variables.
+fn environment(
+    config: &Config,
+    function: &Function,
+    port: u16,
+    stream: &str,
+    tmp: &Path,
+) -> Vec<(String, String)> {
+    let code = function.code.display().to_string();
+    let mut env: Vec<(String, String)> = [
+        ("PATH", "/usr/local/bin:/usr/bin:/bin".to_owned()),
+        ("LANG", "en_US.UTF-8".to_owned()),
+        ("TZ", ":UTC".to_owned()),
+        ("LAMBDA_TASK_ROOT", code.clone()),
+        (
+            "LAMBDA_RUNTIME_DIR",
+            config.dir.join("bootstraps").display().to_string(),
+        ),
+        ("_HANDLER", function.handler.clone()),
+        ("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}")),
+        ("AWS_LAMBDA_FUNCTION_NAME", function.name.clone()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", function.version.clone()),
+        (
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            function.memory_mb.to_string(),
+        ),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", function.log_group()),
+        ("AWS_LAMBDA_LOG_STREAM_NAME", stream.to_owned()),
+        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_owned()),
+        (
+            "AWS_EXECUTION_ENV",
+            format!("AWS_Lambda_{}", function.runtime),
+        ),
+        ("AWS_REGION", config.region.clone()),
+        ("AWS_DEFAULT_REGION", config.region.clone()),
+        ("AWS_ENDPOINT_URL", config.endpoint.clone()),
+        (
+            "AWS_ACCESS_KEY_ID",
+            function.credentials.access_key_id.clone(),
+        ),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            function.credentials.secret_access_key.clone(),
+        ),
+        ("TMPDIR", tmp.display().to_string()),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value))
+    .collect();
+    if let Some(token) = &function.credentials.session_token {
+        env.push(("AWS_SESSION_TOKEN".into(), token.clone()));
+    }
+    env.extend(function.environment.iter().cloned());
+    env
+}
+
+/// `2024/01/31/[$LATEST]0123456789abcdef0123456789abcdef`.
+fn log_stream_name(clock: &Clock, version: &str, id: &str) -> String {
+    let date = unkai_types::iso8601(clock.unix_seconds());
+    format!(
+        "{}/{}/{}/[{version}]{id}",
+        &date[0..4],
+        &date[5..7],
+        &date[8..10]
+    )
+}
+
+/// `2024-01-31T12:00:00.123Z`.
+pub(crate) fn iso_millis(clock: &Clock) -> String {
+    let now = clock
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = unkai_types::iso8601(now.as_secs());
+    format!(
+        "{}.{:03}Z",
+        seconds.trim_end_matches('Z'),
+        now.subsec_millis()
+    )
+}
+
+/// Lambda's `REPORT` line, tab-separated, with `Init Duration` on a cold start.
+fn report_line(
+    request_id: &str,
+    duration: Duration,
+    memory_mb: u32,
+    max_memory_mb: u64,
+    init: Option<Duration>,
+) -> String {
+    let millis = duration.as_secs_f64() * 1000.0;
+    let billed = (duration.as_micros().div_ceil(1000)).max(1);
+    let mut line = format!(
+        "REPORT RequestId: {request_id}\tDuration: {millis:.2} ms\tBilled Duration: {billed} ms\t\
+         Memory Size: {memory_mb} MB\tMax Memory Used: {max_memory_mb} MB\t"
+    );
+    if let Some(init) = init {
+        line.push_str(&format!(
+            "Init Duration: {:.2} ms\t",
+            init.as_secs_f64() * 1000.0
+        ));
+    }
+    line
+}
+
+/// The worker's peak resident memory in MB (`VmHWM`).
+fn max_memory_mb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|value| {
+                    value
+                        .trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+        })
+        .map_or(0, |kb| kb.div_ceil(1024))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_lines_are_lambdas() {
+        let line = report_line(
+            "7b6bc9b0-1f3a-4a6e-9c3e-0d2f1e0c9a11",
+            Duration::from_micros(2_151),
+            128,
+            39,
+            Some(Duration::from_micros(130_120)),
+        );
+        assert_eq!(
+            line,
+            "REPORT RequestId: 7b6bc9b0-1f3a-4a6e-9c3e-0d2f1e0c9a11\tDuration: 2.15 ms\t\
+             Billed Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 39 MB\t\
+             Init Duration: 130.12 ms\t"
+        );
+    }
+}
