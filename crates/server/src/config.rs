@@ -28,6 +28,37 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Threads serving requests. Default: one per CPU unkai may run on.
     pub workers: Option<usize>,
+    /// Functions (Lambda).
+    pub functions: FunctionsConfig,
+}
+
+/// How functions run.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FunctionsConfig {
+    /// The account's concurrency limit. Default 1000, as AWS.
+    pub account_concurrency: u32,
+    /// Seconds an instance stays warm without work. Default 300.
+    pub idle_timeout_seconds: u64,
+    /// Seconds before the two retries of a failed `Event` invocation. Default `[60, 120]`,
+    /// about what Lambda waits; lower them to see retries sooner during development.
+    pub retry_delays_seconds: [u64; 2],
+    /// The Python interpreter for `python3.x` functions. Default `python3` on the `PATH`.
+    pub python: PathBuf,
+    /// Node.js for `nodejs*` functions. Default `node` on the `PATH`.
+    pub node: PathBuf,
+}
+
+impl Default for FunctionsConfig {
+    fn default() -> Self {
+        Self {
+            account_concurrency: 1000,
+            idle_timeout_seconds: 300,
+            retry_delays_seconds: [60, 120],
+            python: PathBuf::from("python3"),
+            node: PathBuf::from("node"),
+        }
+    }
 }
 
 /// Where state is kept.
@@ -60,6 +91,7 @@ impl Default for Config {
             store: StoreConfig::default(),
             auth: AuthConfig::default(),
             workers: None,
+            functions: FunctionsConfig::default(),
         }
     }
 }

@@ -17,13 +17,15 @@ use tokio::net::TcpListener;
 use unkai_dynamodb::DynamoDb;
 use unkai_edge::{Edge, Health, Options};
 use unkai_iam::Iam;
+use unkai_lambda::Lambda;
+use unkai_runtime::Runtime;
 use unkai_store::Kv;
 use unkai_store_embedded::Embedded;
 use unkai_store_postgres::Postgres;
 use unkai_sts::Sts;
 use unkai_types::Clock;
 
-pub use config::{AuthConfig, Config, StoreConfig};
+pub use config::{AuthConfig, Config, FunctionsConfig, StoreConfig};
 pub use data_dir::{DataDir, KeyPair, ServerInfo};
 pub use unkai_store_embedded::Durability;
 
@@ -84,12 +86,73 @@ pub fn iam(config: &Config, kv: Kv) -> Iam {
     Iam::new(kv, Clock::system(), &config.account_id)
 }
 
+/// Function logs to unkai's own log until CloudWatch Logs is served.
+struct TracingLogs;
+
+impl unkai_types::ports::LogSink for TracingLogs {
+    fn append<'a>(
+        &'a self,
+        group: &'a str,
+        stream: &'a str,
+        events: Vec<unkai_types::ports::LogEvent>,
+    ) -> unkai_types::ports::BoxFuture<'a, Result<(), String>> {
+        for event in events {
+            tracing::info!(group, stream, "{}", event.message);
+        }
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+/// Lambda and the runtime its functions run in.
+fn lambda(
+    config: &Config,
+    data: &DataDir,
+    kv: &Kv,
+    clock: &Clock,
+    address: SocketAddr,
+    sessions: Arc<Iam>,
+    logs: Arc<dyn unkai_types::ports::LogSink>,
+) -> Result<Lambda, Error> {
+    let functions = &config.functions;
+    // Functions reach unkai on loopback even when it listens on every interface.
+    let mut reachable = address;
+    if reachable.ip().is_unspecified() {
+        reachable.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let mut runtime =
+        unkai_runtime::Config::new(data.path().join("runtime"), format!("http://{reachable}"));
+    runtime.region = config.region.clone();
+    runtime.account_concurrency = functions.account_concurrency;
+    runtime.idle_timeout = Duration::from_secs(functions.idle_timeout_seconds);
+    runtime.python = functions.python.clone();
+    runtime.node = functions.node.clone();
+    let directory = runtime.dir.clone();
+    let runtime =
+        Runtime::new(runtime, clock.clone(), logs).map_err(|error| Error::io(&directory, error))?;
+    let mut options = unkai_lambda::Options::new(
+        &config.account_id,
+        &config.region,
+        data.path().join("lambda/code"),
+    );
+    options.retry_delays = functions.retry_delays_seconds.map(Duration::from_secs);
+    std::fs::create_dir_all(&options.code_dir)
+        .map_err(|error| Error::io(&options.code_dir, error))?;
+    Ok(Lambda::new(
+        kv.clone(),
+        clock.clone(),
+        runtime,
+        sessions,
+        options,
+    ))
+}
+
 /// A started server: listening, not yet serving.
 pub struct Server {
     edge: Arc<Edge>,
     listener: TcpListener,
     kv: Kv,
     dynamodb: DynamoDb,
+    lambda: Lambda,
     data: DataDir,
     summary: Summary,
 }
@@ -139,7 +202,7 @@ impl Server {
             .map_err(|error| Error::io(config.listen.to_string(), error))?;
         let mut edge = Edge::new(
             iam.keys(),
-            clock,
+            clock.clone(),
             Options {
                 health: Health {
                     version: VERSION,
@@ -149,8 +212,16 @@ impl Server {
             },
         );
         let dynamodb = DynamoDb::new(kv.clone(), Clock::system(), Default::default());
+        let iam = Arc::new(iam);
+        let logs: Arc<dyn unkai_types::ports::LogSink> = Arc::new(TracingLogs);
+        let lambda = lambda(&config, &data, &kv, &clock, address, iam.clone(), logs)?;
+        lambda
+            .prepare()
+            .await
+            .map_err(|error| Error::Config(error.to_string()))?;
         edge.register(Arc::new(Sts::new(&config.account_id)));
-        edge.register(Arc::new(iam));
+        edge.register(iam);
+        edge.register(Arc::new(lambda.clone()));
         edge.register(Arc::new(dynamodb.clone()));
         edge.register(Arc::new(dynamodb.streams()));
         let endpoint = format!("http://{address}");
@@ -172,6 +243,7 @@ impl Server {
             listener,
             kv,
             dynamodb,
+            lambda,
             data,
             summary,
         })
@@ -202,9 +274,20 @@ impl Server {
                     .await;
             })
         };
+        let functions = {
+            let lambda = self.lambda.clone();
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                lambda
+                    .run(async move {
+                        let _ = stopped.changed().await;
+                    })
+                    .await;
+            })
+        };
         let served = unkai_edge::serve(self.listener, self.edge, shutdown).await;
         drop(stop);
-        let _ = background.await;
+        let _ = tokio::join!(background, functions);
         self.data.withdraw_server();
         let closed = self.kv.close().await;
         served.map_err(|error| Error::io("listener", error))?;

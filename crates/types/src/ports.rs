@@ -27,3 +27,28 @@ pub trait LogSink: Send + Sync + 'static {
         events: Vec<LogEvent>,
     ) -> BoxFuture<'a, Result<(), String>>;
 }
+
+/// Temporary credentials for a role session, as STS `AssumeRole` returns them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionKey {
+    /// `ASIA…`.
+    pub access_key_id: String,
+    /// The secret.
+    pub secret_access_key: String,
+    /// The session token requests must carry.
+    pub session_token: String,
+    /// When the credentials stop working, seconds since the Unix epoch.
+    pub expires: u64,
+}
+
+/// Issues role sessions (IAM): what a function's code runs as.
+pub trait Sessions: Send + Sync + 'static {
+    /// Credentials for `role_arn` in a session named `session_name` (the function's name),
+    /// valid for `seconds`.
+    fn assume_role<'a>(
+        &'a self,
+        role_arn: &'a str,
+        session_name: &'a str,
+        seconds: u64,
+    ) -> BoxFuture<'a, Result<SessionKey, String>>;
+}

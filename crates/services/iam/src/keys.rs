@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
+use sha2::Digest;
 use unkai_edge::{BoxFuture, Credentials, Identity};
 use unkai_store::Kv;
-use unkai_types::Caller;
+use unkai_types::{Caller, Clock};
 
 use crate::store;
 
@@ -20,6 +21,7 @@ const CACHE_TTL: Duration = Duration::from_secs(5);
 /// Access keys, as the edge sees them.
 pub struct Keys {
     kv: Kv,
+    clock: Clock,
     cache: Mutex<HashMap<String, (Arc<Identity>, Instant)>>,
     dev: Option<Arc<Identity>>,
 }
@@ -28,9 +30,10 @@ pub struct Keys {
 pub const DEV_ACCESS_KEY: &str = "test";
 
 impl Keys {
-    pub(crate) fn new(kv: Kv) -> Self {
+    pub(crate) fn new(kv: Kv, clock: Clock) -> Self {
         Self {
             kv,
+            clock,
             cache: Mutex::new(HashMap::new()),
             dev: None,
         }
@@ -56,6 +59,9 @@ impl Keys {
     }
 
     async fn load(&self, access_key_id: &str) -> Result<Option<Arc<Identity>>, String> {
+        if access_key_id.starts_with("ASIA") {
+            return self.load_session(access_key_id).await;
+        }
         let found = self
             .kv
             .transact(|tx| {
@@ -89,6 +95,42 @@ impl Keys {
                 (identity.clone(), Instant::now()),
             );
         }
+        Ok(Some(identity))
+    }
+}
+
+impl Keys {
+    async fn load_session(&self, access_key_id: &str) -> Result<Option<Arc<Identity>>, String> {
+        let session = self
+            .kv
+            .transact(|tx| store::get_session(tx, access_key_id))
+            .await
+            .map_err(|error| error.to_string())?;
+        let Some(session) = session.filter(|session| session.expires > self.clock.unix_seconds())
+        else {
+            return Ok(None);
+        };
+        let role = session.role_arn.rsplit('/').next().unwrap_or_default();
+        // A stable id for the role, as AWS's `AROA…` ids are.
+        let digest = sha2::Sha256::digest(session.role_arn.as_bytes());
+        let role_id: String = digest
+            .iter()
+            .take(16)
+            .map(|byte| char::from(BASE32[usize::from(byte % 32)]))
+            .collect();
+        let identity = Arc::new(Identity {
+            secret: session.secret,
+            session_token: Some(session.token),
+            caller: Caller {
+                arn: format!(
+                    "arn:aws:sts::{}:assumed-role/{role}/{}",
+                    session.account, session.name
+                ),
+                account: session.account,
+                user_id: format!("AROA{role_id}:{}", session.name),
+                access_key_id: session.id,
+            },
+        });
         Ok(Some(identity))
     }
 }
@@ -130,6 +172,16 @@ fn random_string(prefix: &str, alphabet: &[u8], len: usize) -> String {
         out.push(char::from(alphabet[rng.random_range(0..alphabet.len())]));
     }
     out
+}
+
+/// A new temporary access key id: `ASIA` and 16 base32 characters.
+pub(crate) fn new_session_key_id() -> String {
+    random_string("ASIA", BASE32, 16)
+}
+
+/// A new session token.
+pub(crate) fn new_session_token() -> String {
+    random_string("IQoJb3JpZ2luX2VjE", SECRET_ALPHABET, 300)
 }
 
 /// A new access key id: `AKIA` and 16 base32 characters, like AWS's.

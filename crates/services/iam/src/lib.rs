@@ -41,7 +41,7 @@ impl Iam {
     /// IAM for `account`, stored in `kv`.
     pub fn new(kv: Kv, clock: Clock, account: impl Into<String>) -> Self {
         Self {
-            keys: Arc::new(Keys::new(kv.clone())),
+            keys: Arc::new(Keys::new(kv.clone(), clock.clone())),
             kv,
             clock,
             account: account.into(),
@@ -51,7 +51,7 @@ impl Iam {
     /// IAM that also accepts the development key `test`/`test` as the administrator.
     pub fn with_dev_key(kv: Kv, clock: Clock, account: impl Into<String>) -> Self {
         let account = account.into();
-        let mut keys = Keys::new(kv.clone());
+        let mut keys = Keys::new(kv.clone(), clock.clone());
         keys.accept_dev_key(Caller {
             arn: format!("arn:aws:iam::{account}:user/{ADMIN}"),
             account: account.clone(),
@@ -64,6 +64,43 @@ impl Iam {
             clock,
             account,
         }
+    }
+
+    /// Starts a session of `role_arn` named `name`, valid for `seconds`: temporary credentials
+    /// whose requests act as `arn:aws:sts::<account>:assumed-role/<role>/<name>`.
+    pub async fn assume_role(
+        &self,
+        role_arn: &str,
+        name: &str,
+        seconds: u64,
+    ) -> Result<unkai_types::ports::SessionKey, Error> {
+        let account = role_arn
+            .split(':')
+            .nth(4)
+            .filter(|account| account.len() == 12)
+            .unwrap_or(&self.account)
+            .to_owned();
+        let session = store::Session {
+            id: keys::new_session_key_id(),
+            secret: keys::new_secret(),
+            token: keys::new_session_token(),
+            account,
+            role_arn: role_arn.to_owned(),
+            name: name.to_owned(),
+            expires: self.clock.unix_seconds() + seconds,
+        };
+        self.kv
+            .transact(|tx| {
+                store::put_session(tx, &session);
+                Ok::<_, Error>(())
+            })
+            .await?;
+        Ok(unkai_types::ports::SessionKey {
+            access_key_id: session.id,
+            secret_access_key: session.secret,
+            session_token: session.token,
+            expires: session.expires,
+        })
     }
 
     /// The key lookup for the edge.
@@ -234,6 +271,21 @@ impl Service for Iam {
                     protocol::error_response(info, &context.request_id, &AwsError::from(&error))
                 }
             }
+        })
+    }
+}
+
+impl unkai_types::ports::Sessions for Iam {
+    fn assume_role<'a>(
+        &'a self,
+        role_arn: &'a str,
+        session_name: &'a str,
+        seconds: u64,
+    ) -> unkai_types::ports::BoxFuture<'a, Result<unkai_types::ports::SessionKey, String>> {
+        Box::pin(async move {
+            Iam::assume_role(self, role_arn, session_name, seconds)
+                .await
+                .map_err(|error| error.to_string())
         })
     }
 }

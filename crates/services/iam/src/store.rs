@@ -6,6 +6,7 @@
 //! | `Iam, "user", account, lowercase name` | [`User`] |
 //! | `Iam, "key", access key id` | [`AccessKey`] |
 //! | `Iam, "user-key", account, lowercase name, access key id` | empty |
+//! | `Iam, "session", access key id` | [`Session`] |
 
 use serde::{Deserialize, Serialize};
 use unkai_store::record::{self, Record};
@@ -54,6 +55,44 @@ pub struct AccessKey {
 
 impl Record for AccessKey {
     const VERSION: u8 = 1;
+}
+
+/// A role session: temporary credentials that act as a role (what a function runs as).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// The access key id (`ASIA…`).
+    pub id: String,
+    /// The secret access key.
+    pub secret: String,
+    /// The session token requests must carry.
+    pub token: String,
+    /// The account of the role.
+    pub account: String,
+    /// The role's ARN.
+    pub role_arn: String,
+    /// The session name (a function's name).
+    pub name: String,
+    /// When it stops working, seconds since the epoch.
+    pub expires: u64,
+}
+
+impl Record for Session {
+    const VERSION: u8 = 1;
+}
+
+fn session_key(id: &str) -> Vec<u8> {
+    tuple::key(Space::Iam).str("session").str(id).finish()
+}
+
+pub(crate) fn get_session(tx: &mut Tx, id: &str) -> Result<Option<Session>> {
+    let key = session_key(id);
+    tx.get(&key)?
+        .map(|bytes| record::decode(&key, &bytes))
+        .transpose()
+}
+
+pub(crate) fn put_session(tx: &mut Tx, session: &Session) {
+    tx.set(session_key(&session.id), record::encode(session));
 }
 
 fn user_key(account: &str, name: &str) -> Vec<u8> {
@@ -212,6 +251,21 @@ mod tests {
         assert_eq!(
             user.arn("123456789012"),
             "arn:aws:iam::123456789012:user/Al"
+        );
+        let session = Session {
+            id: "ASIA1".into(),
+            secret: "s".into(),
+            token: "t".into(),
+            account: "0".into(),
+            role_arn: "r".into(),
+            name: "f".into(),
+            expires: 3,
+        };
+        assert_eq!(
+            record::encode(&session),
+            [
+                1, 5, b'A', b'S', b'I', b'A', b'1', 1, b's', 1, b't', 1, b'0', 1, b'r', 1, b'f', 3
+            ]
         );
     }
 }

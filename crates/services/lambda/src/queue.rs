@@ -1,0 +1,250 @@
+//! The `Event` invocation queue: invocations wait in the store, keyed by when they are due,
+//! and run here. A function error is retried twice (by default about 1 and 2 minutes later,
+//! `MaximumRetryAttempts` of the event invoke configuration); throttles and system errors are
+//! retried with backoff until the event is older than `MaximumEventAgeInSeconds` (6 h by
+//! default). Then the event goes to the `OnFailure` destination; a success to `OnSuccess`.
+//! Removing the finished entry and queuing its destination's event is one transaction, so a
+//! crash re-runs an invocation at worst (at-least-once, as Lambda) and loses none.
+//!
+//! Deviation: destinations are Lambda functions for now; other ARNs are logged and dropped.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{Value as Json, json};
+
+use crate::error::Error;
+use crate::ops::Target;
+use crate::store::{self, LATEST, Queued};
+use crate::{Lambda, lock};
+
+/// How many queued invocations run at once on this node.
+const PARALLEL: usize = 64;
+
+/// How often the queue looks for due invocations when nothing wakes it.
+const POLL: Duration = Duration::from_millis(500);
+
+pub(crate) async fn run(lambda: &Lambda, shutdown: impl std::future::Future<Output = ()>) {
+    let mut shutdown = std::pin::pin!(shutdown);
+    let running: Arc<Mutex<HashSet<Vec<u8>>>> = Arc::default();
+    loop {
+        let capacity = PARALLEL.saturating_sub(lock(&running).len());
+        if capacity > 0 {
+            let now = lambda.now_ms();
+            let due = lambda
+                .inner
+                .kv
+                .transact(|tx| tx.range(&store::queued_until(now), PARALLEL * 2))
+                .await;
+            match due {
+                Ok(entries) => {
+                    for entry in entries {
+                        if !lock(&running).insert(entry.0.clone()) {
+                            continue;
+                        }
+                        let queued = match store::decode_queued(&entry.0, &entry.1) {
+                            Ok(queued) => queued,
+                            Err(error) => {
+                                tracing::error!(%error, "unreadable queued invocation");
+                                continue;
+                            }
+                        };
+                        let lambda = lambda.clone();
+                        let finished = running.clone();
+                        tokio::spawn(async move {
+                            if let Err(error) = process(&lambda, &entry.0, queued).await {
+                                tracing::warn!(%error, "queued invocation not settled; it will run again");
+                            }
+                            lock(&finished).remove(&entry.0);
+                            lambda.inner.queued.notify_one();
+                        });
+                        if lock(&running).len() >= PARALLEL {
+                            break;
+                        }
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "cannot read the invocation queue"),
+            }
+        }
+        tokio::select! {
+            () = lambda.inner.queued.notified() => {}
+            () = tokio::time::sleep(POLL) => {}
+            () = &mut shutdown => return,
+        }
+    }
+}
+
+/// What becomes of a queued invocation after a run.
+enum Next {
+    /// Done; an event for a destination may follow.
+    Done(Option<(String, Json)>),
+    /// Run again at this time (ms).
+    Retry(u64),
+}
+
+async fn process(lambda: &Lambda, key: &[u8], mut queued: Queued) -> Result<(), Error> {
+    let target = Target {
+        name: queued.function.clone(),
+        qualifier: queued.qualifier.clone(),
+    };
+    let qualifier = queued.qualifier.clone().unwrap_or_else(|| LATEST.into());
+    let found = lambda
+        .inner
+        .kv
+        .transact(|tx| {
+            let version = match lambda.resolve(tx, &target) {
+                Ok(version) => version,
+                Err(Error::ResourceNotFoundException(_)) => return Ok(None),
+                Err(error) => return Err(error),
+            };
+            let config = store::get_event_invoke_config(tx, &target.name, &qualifier)?;
+            Ok(Some((version, config)))
+        })
+        .await?;
+    let Some((version, config)) = found else {
+        // The function is gone: so is its queue entry.
+        return settle(lambda, key, Next::Done(None), &queued).await;
+    };
+    let config = config.unwrap_or(store::EventInvokeConfig {
+        maximum_retry_attempts: None,
+        maximum_event_age: None,
+        on_success: None,
+        on_failure: None,
+        last_modified_ms: 0,
+    });
+    let max_retries = config.maximum_retry_attempts.unwrap_or(2);
+    let max_age_ms = u64::from(config.maximum_event_age.unwrap_or(21_600)) * 1000;
+    let now = lambda.now_ms();
+    let function_arn = format!("{}:{}", lambda.function_arn(&target.name), version.version);
+    let record = |condition: &str, response: Option<(&Bytes, bool)>, invokes: u32| {
+        let mut record = json!({
+            "version": "1.0",
+            "timestamp": crate::api::last_modified(now).replace("+0000", "Z"),
+            "requestContext": {
+                "requestId": queued.request_id,
+                "functionArn": function_arn,
+                "condition": condition,
+                "approximateInvokeCount": invokes,
+            },
+            "requestPayload": serde_json::from_slice::<Json>(&queued.payload).unwrap_or(Json::Null),
+        });
+        if let Some((payload, failed)) = response {
+            let mut context = json!({"statusCode": 200, "executedVersion": version.version});
+            if failed {
+                context["functionError"] = "Unhandled".into();
+            }
+            record["responseContext"] = context;
+            record["responsePayload"] =
+                serde_json::from_slice::<Json>(payload).unwrap_or(Json::Null);
+        }
+        record
+    };
+    if now.saturating_sub(queued.received_ms) > max_age_ms {
+        let next = Next::Done(
+            config
+                .on_failure
+                .clone()
+                .map(|arn| (arn, record("EventAgeExceeded", None, queued.attempts))),
+        );
+        return settle(lambda, key, next, &queued).await;
+    }
+    let outcome = lambda
+        .execute(
+            &target,
+            &version,
+            Bytes::from(queued.payload.clone()),
+            &queued.request_id,
+            false,
+            None,
+        )
+        .await;
+    let next = match outcome {
+        Ok(outcome) => {
+            queued.attempts += 1;
+            if !outcome.function_error {
+                Next::Done(config.on_success.clone().map(|arn| {
+                    (
+                        arn,
+                        record("Success", Some((&outcome.payload, false)), queued.attempts),
+                    )
+                }))
+            } else if queued.attempts <= max_retries {
+                let delays = lambda.inner.options.retry_delays;
+                let delay = delays[(queued.attempts as usize - 1).min(delays.len() - 1)];
+                Next::Retry(now + delay.as_millis() as u64)
+            } else {
+                Next::Done(config.on_failure.clone().map(|arn| {
+                    (
+                        arn,
+                        record(
+                            "RetriesExhausted",
+                            Some((&outcome.payload, true)),
+                            queued.attempts,
+                        ),
+                    )
+                }))
+            }
+        }
+        Err(Error::TooManyRequestsException { .. } | Error::ServiceException(_)) => {
+            // Backoff grows with the event's age: 1 s, then up to 5 minutes.
+            let age = now.saturating_sub(queued.received_ms);
+            Next::Retry(now + (age / 2).clamp(1_000, 300_000))
+        }
+        Err(error) => return Err(error),
+    };
+    settle(lambda, key, next, &queued).await
+}
+
+/// Removes the entry and queues what follows, in one transaction.
+async fn settle(lambda: &Lambda, key: &[u8], next: Next, queued: &Queued) -> Result<(), Error> {
+    let inner = lambda.inner.clone();
+    lambda
+        .inner
+        .kv
+        .transact(|tx| {
+            tx.clear(key.to_vec());
+            match &next {
+                Next::Retry(due) => store::enqueue(tx, *due, queued),
+                Next::Done(Some((arn, event))) => match destination_function(arn) {
+                    Some(target) => {
+                        let follow = Queued {
+                            request_id: unkai_types::request_id(),
+                            function: target.name.clone(),
+                            qualifier: target.qualifier.clone(),
+                            payload: event.to_string().into_bytes(),
+                            received_ms: lambda.now_ms(),
+                            attempts: 0,
+                        };
+                        store::enqueue(tx, follow.received_ms, &follow);
+                        let inner = inner.clone();
+                        tx.on_commit(move || inner.queued.notify_one());
+                    }
+                    None => tracing::warn!(
+                        destination = %arn,
+                        "destinations other than Lambda functions are not served yet; event dropped"
+                    ),
+                },
+                Next::Done(None) => {}
+            }
+            Ok::<_, Error>(())
+        })
+        .await
+}
+
+/// The function a destination ARN names, when it names one.
+fn destination_function(arn: &str) -> Option<Target> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    match parts.as_slice() {
+        ["arn", _, "lambda", _, _, "function", name] => Some(Target {
+            name: (*name).to_owned(),
+            qualifier: None,
+        }),
+        ["arn", _, "lambda", _, _, "function", name, qualifier] => Some(Target {
+            name: (*name).to_owned(),
+            qualifier: Some((*qualifier).to_owned()),
+        }),
+        _ => None,
+    }
+}
