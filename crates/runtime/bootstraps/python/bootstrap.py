@@ -154,9 +154,10 @@ def error_from_exception(exc, request_id=""):
     """The error body awslambdaric builds for an exception raised by user code."""
     import traceback
 
-    frames = traceback.extract_tb(exc.__traceback__)
+    # Plain tuples: awslambdaric formats frames without 3.11's column carets (^^^^).
+    frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(exc.__traceback__)]
     for i, frame in enumerate(frames):  # drop the runtime's own leading frames
-        if "/bootstrap.py" not in frame.filename:
+        if "/bootstrap.py" not in frame[0]:
             frames = frames[i:]
             break
     return make_error(str(exc), type(exc).__name__, traceback.format_list(frames), request_id)

@@ -7,7 +7,9 @@ The expected error bodies and log lines are those of the official runtimes
 
 import base64
 import json
+import os
 import re
+import sys
 import textwrap
 
 import pytest
@@ -75,6 +77,9 @@ PY_APP = """\
     def none(event, context):
         return None
 
+    def bad_int(event, context):
+        return {"value": 1 + int(event.get("x", "nope"))}
+
     def unserializable(event, context):
         return {"s": {1, 2}}
 
@@ -136,6 +141,12 @@ def test_python_handler_exception(boot):
                         '\u00a0\u00a0File "%s", line 13, in handler\r'
                         '\u00a0\u00a0\u00a0\u00a0raise BoomError("boom")\n' % path)
     assert b.api.invoke({}).kind == "response"  # the process carries on
+    b = boot("python", {"app.py": PY_APP}, "app.bad_int")
+    r = b.api.invoke({}, request_id="req-v")
+    # No column carets (^^^^) in the frames, as awslambdaric formats them.
+    assert r.json()["stackTrace"] == [
+        '  File "%s", line 37, in bad_int\n    return {"value": 1 + int(event.get("x", "nope"))}\n' % path]
+    assert r.json()["errorMessage"] == "invalid literal for int() with base 10: 'nope'"
 
 
 def test_python_logging_and_print(boot):
@@ -406,3 +417,43 @@ def test_node_path_for_commonjs_and_es_modules(boot, tmp_path):
     assert boot("node", files, "esm.handler", env).api.invoke({}).json() == "esm"
     r = boot("node", files, "esm.handler").api.wait_init_error()  # no NODE_PATH
     assert r.json()["errorMessage"].startswith("Cannot find package 'fakesdk' imported from ")
+
+
+# --- Parity with the official Python runtime (optional) ---------------------------------------
+# With UNKAI_AWSLAMBDARIC_DIR=<dir> (`pip install --target <dir> awslambdaric`), the same cases
+# run under awslambdaric too and must give the same bodies and stdout, minus two deliberate
+# differences: we send Lambda-Runtime-Function-Error-Type on invocation errors, and our
+# LAMBDA_WARNING drops the advice about managed runtime updates.
+RIC_DIR = os.environ.get("UNKAI_AWSLAMBDARIC_DIR")
+
+
+@pytest.mark.skipif(not RIC_DIR, reason="set UNKAI_AWSLAMBDARIC_DIR to compare with awslambdaric")
+@pytest.mark.parametrize("files,handler,events", [
+    ({"app.py": PY_APP}, "app.handler", [{"boom": True}, {"print": "a\nb"}]),
+    ({"app.py": PY_APP}, "app.bad_int", [{}]),
+    ({"app.py": PY_APP}, "app.decimals", [{}]),
+    ({"app.py": PY_APP}, "app.unserializable", [{}]),
+    ({"app.py": PY_APP}, "app.nope", None),
+    ({"app.py": "def handler(:\n    pass\n"}, "app.handler", None),
+    ({"pkg/mod.py": "raise ValueError('at import')\n"}, "pkg/mod.handler", None),
+])
+def test_python_parity_with_awslambdaric(tmp_path, monkeypatch, files, handler, events):
+    import runtime_api
+
+    monkeypatch.setitem(runtime_api.BOOTSTRAPS, "ric", [sys.executable, "-u", "-m", "awslambdaric", handler])
+    outputs = []
+    for lang, env in (("python", {}), ("ric", {"PYTHONPATH": RIC_DIR})):
+        code = tmp_path / lang
+        for name, text in files.items():
+            (code / name).parent.mkdir(parents=True, exist_ok=True)
+            (code / name).write_text(textwrap.dedent(text))
+        b = Bootstrap(lang, code, handler, env)
+        try:
+            results = [b.api.wait_init_error()] if events is None else [b.api.invoke(e, request_id="r") for e in events]
+            text = json.dumps([[r.kind, r.body.decode(), r.stdout] for r in results]).replace(str(code), "DIR")
+            text = re.sub(TIME, "TIME", text)
+            text = re.sub(r"function code\..*?\\r", "function code.\\\\r", text)
+            outputs.append(re.sub(r'\\"(pid|remaining)\\": \d+', "X", text))
+        finally:
+            b.close()
+    assert outputs[0] == outputs[1]
