@@ -11,10 +11,11 @@ import os
 import re
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from runtime_api import Bootstrap
+from runtime_api import BOOTSTRAPS, Bootstrap
 
 TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 
@@ -357,8 +358,6 @@ def test_node_never_settling_and_unhandled_rejection(boot):
      "SyntaxError: Unexpected token ')'"),
 ])
 def test_node_init_errors(boot, files, handler, error_type, message):
-    from runtime_api import BOOTSTRAPS
-
     b = boot("node", files, handler)
     r = b.api.wait_init_error()
     assert r.headers["lambda-runtime-function-error-type"] == error_type
@@ -457,3 +456,47 @@ def test_python_parity_with_awslambdaric(tmp_path, monkeypatch, files, handler, 
         finally:
             b.close()
     assert outputs[0] == outputs[1]
+
+
+# --- tests/functions: the four deployments of the test function echo alike -------------------
+REPO = Path(__file__).resolve().parents[4]
+FUNCTIONS = REPO / "tests" / "functions"
+RUST_FUNCTION = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / "debug" / "bootstrap"
+ECHO_EVENT = {"numbers": [1, 2, 3], "nested": {"a": [True, None, "é"]}, "f": 1.5}
+
+
+def _deployment(name):
+    """(argv, code dir, handler, env) of a test-function deployment, or a reason to skip it."""
+    if name == "python":
+        return BOOTSTRAPS["python"], FUNCTIONS / "python", "app.handler", {}
+    if name == "node":
+        return BOOTSTRAPS["node"], FUNCTIONS / "node", "index.handler", {}
+    if name == "python-ric":
+        if not RIC_DIR:
+            return "set UNKAI_AWSLAMBDARIC_DIR to run python-ric"
+        return [str(FUNCTIONS / "python-ric" / "bootstrap")], FUNCTIONS / "python-ric", "app.handler", {"PYTHONPATH": RIC_DIR}
+    if not RUST_FUNCTION.exists():
+        return "cargo build -p unkai-test-function to run rust"
+    return [str(RUST_FUNCTION)], FUNCTIONS / "rust", "bootstrap", {}
+
+
+@pytest.mark.parametrize("name", ["python", "node", "python-ric", "rust"])
+def test_functions_echo_and_error_alike(monkeypatch, name):
+    import runtime_api
+
+    deployment = _deployment(name)
+    if isinstance(deployment, str):
+        pytest.skip(deployment)
+    argv, code, handler, env = deployment
+    monkeypatch.setitem(runtime_api.BOOTSTRAPS, name, argv)
+    b = Bootstrap(name, code, handler, env)
+    try:
+        echo = b.api.invoke(ECHO_EVENT).json()
+        error = b.api.invoke({"action": "error"}).json()
+        slept = b.api.invoke({"action": "sleep", "seconds": 0.01}).json()
+    finally:
+        b.close()
+    assert echo == {"echo": ECHO_EVENT, "sum": 6, "function_name": "fn", "memory_limit_in_mb": 256,
+                    "has_request_id": True, "remaining_positive": True}
+    assert error["errorType"] == "BoomError" and error["errorMessage"] == "boom"
+    assert slept == {"slept": 0.01}
