@@ -292,7 +292,7 @@ def test_node_console_format(boot):
 CJS_CALLBACK = """\
     exports.handler = function (event, context, callback) {
       if (event.wait) {
-        setTimeout(() => console.log('timer done'), 100);
+        setTimeout(() => console.log('timer done'), 300);
         context.callbackWaitsForEmptyEventLoop = event.wait === 'yes';
       }
       if (event.err) return callback(new TypeError('bad type'));
