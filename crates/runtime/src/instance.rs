@@ -117,7 +117,17 @@ pub(crate) fn install_bootstraps(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-const BOOTSTRAPS: &[(&str, &str)] = &[];
+/// The bootstraps, compiled in.
+const BOOTSTRAPS: &[(&str, &str)] = &[
+    (
+        "python/bootstrap.py",
+        include_str!("../bootstraps/python/bootstrap.py"),
+    ),
+    (
+        "node/bootstrap.mjs",
+        include_str!("../bootstraps/node/bootstrap.mjs"),
+    ),
+];
 
 impl Instance {
     /// Starts a worker for `function`. Returns once the process runs; it initializes while
@@ -418,6 +428,18 @@ fn environment(
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value))
     .collect();
+    // The function's own code first, then the shared SDK, as on Lambda.
+    let mut python_path = vec![code.clone()];
+    python_path.extend(
+        config
+            .python_sdk
+            .iter()
+            .map(|dir| dir.display().to_string()),
+    );
+    env.push(("PYTHONPATH".into(), python_path.join(":")));
+    let mut node_path = vec![format!("{code}/node_modules")];
+    node_path.extend(config.node_sdk.iter().map(|dir| dir.display().to_string()));
+    env.push(("NODE_PATH".into(), node_path.join(":")));
     if let Some(token) = &function.credentials.session_token {
         env.push(("AWS_SESSION_TOKEN".into(), token.clone()));
     }

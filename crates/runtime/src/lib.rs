@@ -49,6 +49,10 @@ pub struct Config {
     pub python: PathBuf,
     /// The Node.js executable for `nodejs*` runtimes.
     pub node: PathBuf,
+    /// Packages Python functions can import after their own (boto3).
+    pub python_sdk: Option<PathBuf>,
+    /// A `node_modules` Node.js functions can import after their own (`@aws-sdk/*`).
+    pub node_sdk: Option<PathBuf>,
 }
 
 impl Config {
@@ -62,6 +66,8 @@ impl Config {
             idle_timeout: Duration::from_secs(300),
             python: "python3".into(),
             node: "node".into(),
+            python_sdk: None,
+            node_sdk: None,
         }
     }
 }

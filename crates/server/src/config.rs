@@ -47,6 +47,12 @@ pub struct FunctionsConfig {
     pub python: PathBuf,
     /// Node.js for `nodejs*` functions. Default `node` on the `PATH`.
     pub node: PathBuf,
+    /// A directory of Python packages every Python function can import after its own code
+    /// and layers, as Lambda's runtimes include boto3 (`pip install --target DIR boto3`).
+    pub python_sdk: Option<PathBuf>,
+    /// A `node_modules` directory every Node.js function can import after its own, as
+    /// Lambda's runtimes include the AWS SDK v3 (`npm install --prefix DIR @aws-sdk/…`).
+    pub node_sdk: Option<PathBuf>,
 }
 
 impl Default for FunctionsConfig {
@@ -57,6 +63,8 @@ impl Default for FunctionsConfig {
             retry_delays_seconds: [60, 120],
             python: PathBuf::from("python3"),
             node: PathBuf::from("node"),
+            python_sdk: None,
+            node_sdk: None,
         }
     }
 }

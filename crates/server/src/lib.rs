@@ -126,6 +126,8 @@ fn lambda(
     runtime.idle_timeout = Duration::from_secs(functions.idle_timeout_seconds);
     runtime.python = functions.python.clone();
     runtime.node = functions.node.clone();
+    runtime.python_sdk = functions.python_sdk.clone();
+    runtime.node_sdk = functions.node_sdk.clone();
     let directory = runtime.dir.clone();
     let runtime =
         Runtime::new(runtime, clock.clone(), logs).map_err(|error| Error::io(&directory, error))?;
