@@ -175,6 +175,7 @@ async fn up(config: Config) -> Result<()> {
         println!("               and the development key test / test");
     }
     println!("  store        {}", summary.store);
+    println!("  functions    {}", summary.functions);
     println!("  use it       eval \"$(unkai env)\"   then   aws sts get-caller-identity");
     server.run(shutdown_signal()).await?;
     Ok(())
@@ -212,6 +213,13 @@ fn env(args: DataArgs) -> Result<()> {
 }
 
 fn main() -> std::process::ExitCode {
+    // Function workers start through this binary's sandbox, before anything else runs.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().as_deref() == Some(unkai_runtime::sandbox::SUBCOMMAND.as_ref()) {
+        let error = unkai_runtime::sandbox::enter(args);
+        eprintln!("unkai: cannot start the function's worker: {error}");
+        return std::process::ExitCode::from(126);
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

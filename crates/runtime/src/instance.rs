@@ -1,7 +1,8 @@
 //! One instance: a worker process, its Runtime API listener, the task that waits for it to
 //! exit, and the task that turns its output into log events.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,6 +16,7 @@ use unkai_types::ports::LogSink;
 
 use crate::api::{self, Api};
 use crate::logs::{self, Control};
+use crate::sandbox::{self, Protection};
 use crate::{Config, Function, INIT_TIMEOUT, Invocation, Outcome};
 
 /// An invocation handed to the worker's `next`.
@@ -134,6 +136,7 @@ impl Instance {
     /// its first invocation waits for it.
     pub async fn spawn(
         config: &Config,
+        protection: &Protection,
         clock: &Clock,
         sink: &Arc<dyn LogSink>,
         function: &Function,
@@ -144,30 +147,68 @@ impl Instance {
         let scratch = config.dir.join("instances").join(&id);
         let tmp = scratch.join("tmp");
         std::fs::create_dir_all(&tmp)?;
+        let uid = protection
+            .separate_uid
+            .then(|| sandbox::uid_for(&function.name));
+        if let Some(uid) = uid {
+            let owner = Some(nix::unistd::Uid::from_raw(uid));
+            let group = Some(nix::unistd::Gid::from_raw(uid));
+            nix::unistd::chown(&scratch, owner, group)?;
+            nix::unistd::chown(&tmp, owner, group)?;
+        }
         let stream = log_stream_name(clock, &function.version, &id);
 
         let family = Family::of(&function.runtime).ok_or_else(|| {
             std::io::Error::other(format!("unsupported runtime {}", function.runtime))
         })?;
-        let mut command = match family {
-            Family::Provided => Command::new(function.code.join("bootstrap")),
-            Family::Python => {
-                let mut command = Command::new(&config.python);
-                command
-                    .arg("-u")
-                    .arg(config.dir.join("bootstraps/python/bootstrap.py"));
+        let (program, args, interpreter): (PathBuf, Vec<OsString>, Option<&Path>) = match family {
+            Family::Provided => (function.code.join("bootstrap"), Vec::new(), None),
+            Family::Python => (
+                config.python.clone(),
+                vec![
+                    "-u".into(),
+                    config.dir.join("bootstraps/python/bootstrap.py").into(),
+                ],
+                Some(&config.python),
+            ),
+            Family::Node => (
+                config.node.clone(),
+                vec![config.dir.join("bootstraps/node/bootstrap.mjs").into()],
+                Some(&config.node),
+            ),
+        };
+        let private_tmp = protection.private_tmp;
+        let mut command = match &config.sandbox {
+            Some(launcher) => {
+                let mut read = vec![function.code.clone(), config.dir.join("bootstraps")];
+                read.extend(config.python_sdk.iter().cloned());
+                read.extend(config.node_sdk.iter().cloned());
+                read.extend(interpreter.into_iter().flat_map(interpreter_roots));
+                let plan = sandbox::Plan {
+                    read,
+                    write: vec![tmp.clone()],
+                    private_tmp: private_tmp.then_some(function.ephemeral_storage_mb),
+                    uid,
+                };
+                let mut command = Command::new(launcher);
+                command.args(plan.arguments(&program, &args));
                 command
             }
-            Family::Node => {
-                let mut command = Command::new(&config.node);
-                command.arg(config.dir.join("bootstraps/node/bootstrap.mjs"));
+            None => {
+                let mut command = Command::new(&program);
+                command.args(&args);
                 command
             }
+        };
+        let tmp_dir = if private_tmp && config.sandbox.is_some() {
+            PathBuf::from("/tmp")
+        } else {
+            tmp.clone()
         };
         let (reader, writer) = std::io::pipe()?;
         command
             .env_clear()
-            .envs(environment(config, function, port, &stream, &tmp))
+            .envs(environment(config, function, port, &stream, &tmp_dir))
             .current_dir(&function.code)
             .stdin(Stdio::null())
             .stdout(writer.try_clone()?)
@@ -366,6 +407,30 @@ impl Instance {
             None => Failure::Exited { status: None, tail },
         }
     }
+}
+
+/// The directories an interpreter needs: the installation it belongs to (`…/bin/python3` →
+/// `…`), for the path as configured and as resolved (a virtual environment and its base).
+fn interpreter_roots(interpreter: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let located = if interpreter.is_absolute() {
+        Some(interpreter.to_owned())
+    } else {
+        ["/usr/local/bin", "/usr/bin", "/bin"]
+            .iter()
+            .map(|dir| Path::new(dir).join(interpreter))
+            .find(|path| path.exists())
+    };
+    for path in located
+        .iter()
+        .cloned()
+        .chain(located.iter().filter_map(|path| path.canonicalize().ok()))
+    {
+        if let Some(root) = path.parent().and_then(Path::parent) {
+            found.push(root.to_owned());
+        }
+    }
+    found
 }
 
 fn signal_group(pid: u32) {

@@ -13,6 +13,7 @@
 mod api;
 mod instance;
 mod logs;
+pub mod sandbox;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ pub struct Config {
     pub python_sdk: Option<PathBuf>,
     /// A `node_modules` Node.js functions can import after their own (`@aws-sdk/*`).
     pub node_sdk: Option<PathBuf>,
+    /// The unkai binary, to start workers through its sandbox (`unkai __sandbox`); `None`
+    /// starts them directly.
+    pub sandbox: Option<PathBuf>,
 }
 
 impl Config {
@@ -68,6 +72,7 @@ impl Config {
             node: "node".into(),
             python_sdk: None,
             node_sdk: None,
+            sandbox: None,
         }
     }
 }
@@ -109,6 +114,8 @@ pub struct Function {
     pub environment: Vec<(String, String)>,
     /// The credentials its code runs with.
     pub credentials: Credentials,
+    /// The size of its `/tmp` in MB.
+    pub ephemeral_storage_mb: u32,
 }
 
 impl Function {
@@ -181,6 +188,7 @@ struct State {
 
 struct Inner {
     config: Config,
+    protection: sandbox::Protection,
     clock: Clock,
     logs: Arc<dyn LogSink>,
     state: Mutex<State>,
@@ -228,16 +236,32 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Runtime {
     /// A runtime writing its files under `config.dir` and its logs to `logs`.
     pub fn new(config: Config, clock: Clock, logs: Arc<dyn LogSink>) -> std::io::Result<Self> {
+        use std::os::unix::fs::PermissionsExt;
         std::fs::create_dir_all(config.dir.join("instances"))?;
+        // Workers running as other users pass through, without listing.
+        for dir in [config.dir.clone(), config.dir.join("instances")] {
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o711))?;
+        }
         instance::install_bootstraps(&config.dir)?;
+        let protection = config
+            .sandbox
+            .as_deref()
+            .map(sandbox::probe)
+            .unwrap_or_default();
         Ok(Self {
             inner: Arc::new(Inner {
+                protection,
                 config,
                 clock,
                 logs,
                 state: Mutex::new(State::default()),
             }),
         })
+    }
+
+    /// How workers are confined on this machine.
+    pub fn protection(&self) -> &sandbox::Protection {
+        &self.inner.protection
     }
 
     /// Sets or clears a function's reserved concurrency.
@@ -296,6 +320,7 @@ impl Runtime {
             None => Arc::new(
                 Instance::spawn(
                     &self.inner.config,
+                    &self.inner.protection,
                     &self.inner.clock,
                     &self.inner.logs,
                     function,

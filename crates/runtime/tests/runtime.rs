@@ -91,6 +91,7 @@ fn function(code: &Path, environment: Vec<(String, String)>) -> Function {
             secret_access_key: "secret".into(),
             session_token: None,
         },
+        ephemeral_storage_mb: 512,
     }
 }
 

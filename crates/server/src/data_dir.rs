@@ -10,7 +10,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -49,12 +49,24 @@ impl DataDir {
         Self { path: path.into() }
     }
 
-    /// Creates the directory, readable by its owner only.
+    /// Creates the directory. Only its owner may list it; others (functions' workers, which
+    /// run as users of their own) may pass through it to their code, and nothing else: the
+    /// store is its owner's alone, the credentials file too.
     pub fn create(&self) -> Result<(), Error> {
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&self.path)
+            .map_err(|error| Error::io(&self.path, error))?;
+        let store = self.store();
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&store)
+            .map_err(|error| Error::io(&store, error))?;
+        fs::set_permissions(&store, fs::Permissions::from_mode(0o700))
+            .map_err(|error| Error::io(&store, error))?;
+        fs::set_permissions(&self.path, fs::Permissions::from_mode(0o711))
             .map_err(|error| Error::io(&self.path, error))
     }
 
@@ -159,7 +171,9 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
         let dir_mode = fs::metadata(data.path()).unwrap().permissions().mode();
-        assert_eq!(dir_mode & 0o777, 0o700);
+        assert_eq!(dir_mode & 0o777, 0o711);
+        let store_mode = fs::metadata(data.store()).unwrap().permissions().mode();
+        assert_eq!(store_mode & 0o777, 0o700);
         let info = ServerInfo {
             endpoint: "http://127.0.0.1:4566".into(),
             region: "us-east-1".into(),

@@ -128,6 +128,7 @@ fn lambda(
     runtime.node = functions.node.clone();
     runtime.python_sdk = functions.python_sdk.clone();
     runtime.node_sdk = functions.node_sdk.clone();
+    runtime.sandbox = std::env::current_exe().ok();
     let directory = runtime.dir.clone();
     let runtime =
         Runtime::new(runtime, clock.clone(), logs).map_err(|error| Error::io(&directory, error))?;
@@ -174,6 +175,8 @@ pub struct Summary {
     pub store: String,
     /// How long starting took.
     pub startup: Duration,
+    /// How functions' workers are confined.
+    pub functions: String,
 }
 
 impl Server {
@@ -238,6 +241,7 @@ impl Server {
             credentials: data.credentials(),
             dev_credentials: config.auth.dev_credentials,
             store: kv.describe(),
+            functions: lambda.protection(),
             startup: started.elapsed(),
         };
         Ok(Self {

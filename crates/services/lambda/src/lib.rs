@@ -208,6 +208,11 @@ impl Lambda {
         let _ = tokio::join!(reaper, queue);
     }
 
+    /// How functions' workers are confined on this machine, in words.
+    pub fn protection(&self) -> String {
+        self.inner.runtime.protection().to_string()
+    }
+
     pub(crate) fn function_arn(&self, name: &str) -> String {
         format!(
             "arn:aws:lambda:{}:{}:function:{name}",

@@ -177,6 +177,7 @@ impl Lambda {
             timeout: std::time::Duration::from_secs(u64::from(version.timeout)),
             environment: version.environment.clone(),
             credentials,
+            ephemeral_storage_mb: version.ephemeral_storage,
         };
         let invocation = Invocation {
             request_id: request_id.to_owned(),
