@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use unkai_dynamodb::DynamoDb;
 use unkai_edge::{Edge, Health, Options};
 use unkai_iam::Iam;
+use unkai_logs::Logs;
 use unkai_store::Kv;
 use unkai_store_embedded::Embedded;
 use unkai_store_postgres::Postgres;
@@ -153,6 +154,13 @@ impl Server {
         edge.register(Arc::new(iam));
         edge.register(Arc::new(dynamodb.clone()));
         edge.register(Arc::new(dynamodb.streams()));
+        let logs = Logs::new(
+            kv.clone(),
+            Clock::system(),
+            &config.account_id,
+            &config.region,
+        );
+        edge.register(Arc::new(logs));
         let endpoint = format!("http://{address}");
         data.publish_server(&ServerInfo {
             endpoint: endpoint.clone(),
