@@ -18,6 +18,7 @@ use unkai_dynamodb::DynamoDb;
 use unkai_edge::{Edge, Health, Options};
 use unkai_iam::Iam;
 use unkai_lambda::Lambda;
+use unkai_logs::Logs;
 use unkai_runtime::Runtime;
 use unkai_store::Kv;
 use unkai_store_embedded::Embedded;
@@ -84,23 +85,6 @@ pub async fn open_store(config: &Config) -> Result<Kv, Error> {
 /// IAM over an open store, as the CLI uses it when no server runs.
 pub fn iam(config: &Config, kv: Kv) -> Iam {
     Iam::new(kv, Clock::system(), &config.account_id)
-}
-
-/// Function logs to unkai's own log until CloudWatch Logs is served.
-struct TracingLogs;
-
-impl unkai_types::ports::LogSink for TracingLogs {
-    fn append<'a>(
-        &'a self,
-        group: &'a str,
-        stream: &'a str,
-        events: Vec<unkai_types::ports::LogEvent>,
-    ) -> unkai_types::ports::BoxFuture<'a, Result<(), String>> {
-        for event in events {
-            tracing::info!(group, stream, "{}", event.message);
-        }
-        Box::pin(std::future::ready(Ok(())))
-    }
 }
 
 /// Lambda and the runtime its functions run in.
@@ -218,8 +202,21 @@ impl Server {
         );
         let dynamodb = DynamoDb::new(kv.clone(), Clock::system(), Default::default());
         let iam = Arc::new(iam);
-        let logs: Arc<dyn unkai_types::ports::LogSink> = Arc::new(TracingLogs);
-        let lambda = lambda(&config, &data, &kv, &clock, address, iam.clone(), logs)?;
+        let logs = Logs::new(
+            kv.clone(),
+            Clock::system(),
+            &config.account_id,
+            &config.region,
+        );
+        let lambda = lambda(
+            &config,
+            &data,
+            &kv,
+            &clock,
+            address,
+            iam.clone(),
+            Arc::new(logs.clone()),
+        )?;
         lambda
             .prepare()
             .await
@@ -229,6 +226,7 @@ impl Server {
         edge.register(Arc::new(lambda.clone()));
         edge.register(Arc::new(dynamodb.clone()));
         edge.register(Arc::new(dynamodb.streams()));
+        edge.register(Arc::new(logs));
         let endpoint = format!("http://{address}");
         data.publish_server(&ServerInfo {
             endpoint: endpoint.clone(),

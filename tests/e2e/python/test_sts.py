@@ -99,9 +99,9 @@ def test_other_protocol_families_parse_in_botocore(client, unsigned):
 
 
 def test_services_not_yet_served_say_so(client):
-    code, message, status = error_of(lambda: client("logs").describe_log_groups())
+    code, message, status = error_of(lambda: client("kinesis").list_streams())
     assert (code, status) == ("NotImplementedException", 501)
-    assert "unkai does not implement the logs service yet" in message
+    assert "unkai does not implement the kinesis service yet" in message
 
 
 def test_presigned_get_caller_identity(client):
