@@ -37,11 +37,25 @@ pub struct Health {
     pub region: String,
 }
 
+/// Renders metrics in the Prometheus text format.
+pub type Metrics = Arc<dyn Fn() -> String + Send + Sync>;
+
 /// How the edge behaves.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Options {
     /// What `/_unkai/health` reports.
     pub health: Health,
+    /// What `/_unkai/metrics` reports.
+    pub metrics: Option<Metrics>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("health", &self.health)
+            .field("metrics", &self.metrics.is_some())
+            .finish()
+    }
 }
 
 /// The edge: every registered service behind one authenticated front door.
@@ -208,6 +222,17 @@ impl Edge {
     }
 
     fn internal<B>(&self, request: &http::Request<B>) -> Response {
+        if request.method() == http::Method::GET
+            && request.uri().path() == "/_unkai/metrics"
+            && let Some(metrics) = &self.options.metrics
+        {
+            let mut response = http::Response::new(full(metrics()));
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4"),
+            );
+            return response;
+        }
         if request.method() != http::Method::GET || request.uri().path() != "/_unkai/health" {
             let mut response = http::Response::new(full("{\"message\":\"Not Found\"}"));
             *response.status_mut() = StatusCode::NOT_FOUND;

@@ -376,11 +376,13 @@ impl Instance {
                 payload,
                 function_error: false,
                 log_tail: tail,
+                duration: Some(duration),
             }),
             Ending::Reply(Reply::Error(payload)) => Ok(Outcome {
                 payload,
                 function_error: true,
                 log_tail: tail,
+                duration: Some(duration),
             }),
             Ending::Timeout => Err(Failure::Timeout { tail }),
             Ending::Died => Err(self.died(tail)),

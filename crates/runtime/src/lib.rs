@@ -149,6 +149,8 @@ pub struct Outcome {
     pub function_error: bool,
     /// The invocation's log lines (last 4 KB), when asked for.
     pub log_tail: Option<String>,
+    /// How long the function ran, when it answered.
+    pub duration: Option<Duration>,
 }
 
 /// Why an invocation was not run.
@@ -177,9 +179,21 @@ struct Pool {
     idle: Vec<(Arc<Instance>, Instant)>,
 }
 
+/// What `/_unkai/metrics` reports per function.
+#[derive(Clone, Debug, Default)]
+struct Counters {
+    invocations: u64,
+    errors: u64,
+    throttles: u64,
+    duration_seconds: f64,
+    timed: u64,
+    billed_ms: u64,
+}
+
 #[derive(Default)]
 struct State {
     pools: HashMap<String, Pool>,
+    counters: HashMap<String, Counters>,
     /// Invocations running now in functions without reserved concurrency.
     unreserved_running: u32,
     /// The sum of every function's reserved concurrency.
@@ -314,7 +328,18 @@ impl Runtime {
         function: &Function,
         invocation: Invocation,
     ) -> Result<Outcome, Refusal> {
-        let (lease, warm) = self.acquire(function)?;
+        let (lease, warm) = match self.acquire(function) {
+            Ok(acquired) => acquired,
+            Err(refusal) => {
+                let mut state = lock(&self.inner.state);
+                state
+                    .counters
+                    .entry(function.name.clone())
+                    .or_default()
+                    .throttles += 1;
+                return Err(refusal);
+            }
+        };
         let instance = match warm {
             Some(instance) => instance,
             None => Arc::new(
@@ -343,8 +368,99 @@ impl Runtime {
                 failure.outcome(function, &invocation)
             }
         };
+        {
+            let mut state = lock(&self.inner.state);
+            let counters = state.counters.entry(function.name.clone()).or_default();
+            counters.invocations += 1;
+            counters.errors += u64::from(outcome.function_error);
+            if let Some(duration) = outcome.duration {
+                counters.duration_seconds += duration.as_secs_f64();
+                counters.timed += 1;
+                counters.billed_ms += duration.as_micros().div_ceil(1000).max(1) as u64;
+            }
+        }
         drop(lease);
         Ok(outcome)
+    }
+
+    /// Per-function metrics in the Prometheus text format: invocations, errors, throttles,
+    /// duration, billed milliseconds, concurrent executions and warm instances.
+    pub fn metrics(&self) -> String {
+        use std::fmt::Write as _;
+        let state = lock(&self.inner.state);
+        let mut names: Vec<&String> = state.counters.keys().chain(state.pools.keys()).collect();
+        names.sort();
+        names.dedup();
+        let zero = Counters::default();
+        let mut out = String::new();
+        let mut family = |name: &str, kind: &str, help: &str, value: &dyn Fn(&str) -> String| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for function in &names {
+                let _ = writeln!(out, "{name}{{function=\"{function}\"}} {}", value(function));
+            }
+        };
+        let counters = |function: &str| state.counters.get(function).unwrap_or(&zero).clone();
+        family(
+            "unkai_function_invocations_total",
+            "counter",
+            "Invocations that ran, successful or not.",
+            &|f| counters(f).invocations.to_string(),
+        );
+        family(
+            "unkai_function_errors_total",
+            "counter",
+            "Invocations that ended in a function error.",
+            &|f| counters(f).errors.to_string(),
+        );
+        family(
+            "unkai_function_throttles_total",
+            "counter",
+            "Invocations refused for concurrency.",
+            &|f| counters(f).throttles.to_string(),
+        );
+        family(
+            "unkai_function_duration_seconds_sum",
+            "counter",
+            "Time functions ran, summed.",
+            &|f| format!("{:.6}", counters(f).duration_seconds),
+        );
+        family(
+            "unkai_function_duration_seconds_count",
+            "counter",
+            "Invocations whose duration is in the sum.",
+            &|f| counters(f).timed.to_string(),
+        );
+        family(
+            "unkai_function_billed_milliseconds_total",
+            "counter",
+            "Billed duration, in 1 ms units, as Lambda bills.",
+            &|f| counters(f).billed_ms.to_string(),
+        );
+        family(
+            "unkai_function_concurrent_executions",
+            "gauge",
+            "Invocations running now.",
+            &|f| {
+                state
+                    .pools
+                    .get(f)
+                    .map_or(0, |pool| pool.running)
+                    .to_string()
+            },
+        );
+        family(
+            "unkai_function_warm_instances",
+            "gauge",
+            "Instances waiting for work.",
+            &|f| {
+                state
+                    .pools
+                    .get(f)
+                    .map_or(0, |pool| pool.idle.len())
+                    .to_string()
+            },
+        );
+        out
     }
 
     fn acquire(&self, function: &Function) -> Result<(Lease, Option<Arc<Instance>>), Refusal> {
@@ -472,6 +588,7 @@ impl Failure {
             payload,
             function_error: true,
             log_tail: invocation.tail.then(|| tail.unwrap_or_default()),
+            duration: None,
         }
     }
 }

@@ -170,6 +170,18 @@ async fn instances_answer_and_are_reused_warm() {
     let starts = messages.iter().filter(|m| m.starts_with("START ")).count();
     let reports = messages.iter().filter(|m| m.starts_with("REPORT ")).count();
     assert_eq!((starts, reports), (3, 3), "{messages:#?}");
+
+    let metrics = runtime.metrics();
+    for line in [
+        "unkai_function_invocations_total{function=\"echo\"} 3",
+        "unkai_function_errors_total{function=\"echo\"} 1",
+        "unkai_function_throttles_total{function=\"echo\"} 0",
+        "unkai_function_duration_seconds_count{function=\"echo\"} 3",
+        "unkai_function_warm_instances{function=\"echo\"} 1",
+        "# TYPE unkai_function_concurrent_executions gauge",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -253,6 +265,11 @@ async fn init_errors_and_throttles() {
     );
     assert!(!slow.unwrap().function_error);
     assert!(matches!(fast, Err(Refusal::Throttled { .. })));
+    assert!(
+        runtime
+            .metrics()
+            .contains("unkai_function_throttles_total{function=\"echo\"} 2")
+    );
     runtime.set_reserved("echo", None);
     assert!(
         !runtime

@@ -189,17 +189,6 @@ impl Server {
         let address = listener
             .local_addr()
             .map_err(|error| Error::io(config.listen.to_string(), error))?;
-        let mut edge = Edge::new(
-            iam.keys(),
-            clock.clone(),
-            Options {
-                health: Health {
-                    version: VERSION,
-                    store: kv.engine_name(),
-                    region: config.region.clone(),
-                },
-            },
-        );
         let dynamodb = DynamoDb::new(kv.clone(), Clock::system(), Default::default());
         let iam = Arc::new(iam);
         let logs = Logs::new(
@@ -221,6 +210,22 @@ impl Server {
             .prepare()
             .await
             .map_err(|error| Error::Config(error.to_string()))?;
+        let metrics = {
+            let lambda = lambda.clone();
+            Arc::new(move || lambda.metrics())
+        };
+        let mut edge = Edge::new(
+            iam.keys(),
+            clock.clone(),
+            Options {
+                health: Health {
+                    version: VERSION,
+                    store: kv.engine_name(),
+                    region: config.region.clone(),
+                },
+                metrics: Some(metrics),
+            },
+        );
         edge.register(Arc::new(Sts::new(&config.account_id)));
         edge.register(iam);
         edge.register(Arc::new(lambda.clone()));

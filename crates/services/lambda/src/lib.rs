@@ -208,6 +208,11 @@ impl Lambda {
         let _ = tokio::join!(reaper, queue);
     }
 
+    /// Functions' metrics in the Prometheus text format.
+    pub fn metrics(&self) -> String {
+        self.inner.runtime.metrics()
+    }
+
     /// How functions' workers are confined on this machine, in words.
     pub fn protection(&self) -> String {
         self.inner.runtime.protection().to_string()

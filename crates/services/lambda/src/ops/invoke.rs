@@ -203,6 +203,7 @@ impl Lambda {
                 ),
                 function_error: true,
                 log_tail: tail.then(String::new),
+                duration: None,
             }),
         }
     }
