@@ -98,6 +98,44 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Calls an awsJson 1.1 operation (`X-Amz-Target: <target>`) of `service` and returns the
+    /// response document; errors carry AWS's code and message.
+    pub async fn json(
+        &self,
+        service: &str,
+        target: &str,
+        input: &serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        let body = input.to_string();
+        let mut request = http::Request::post("/")
+            .header("host", &self.authority)
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", target)
+            .body(Full::new(Bytes::from(body.clone())))?;
+        sigv4::sign_request(
+            &mut request,
+            body.as_bytes(),
+            &SigningParams {
+                access_key_id: &self.key.access_key_id,
+                secret: &self.key.secret_access_key,
+                region: &self.region,
+                service,
+                at: SystemTime::now(),
+            },
+        );
+        let (status, document) = send(&self.authority, request).await?;
+        let document: serde_json::Value =
+            serde_json::from_str(&document).unwrap_or(serde_json::Value::Null);
+        if !status.is_success() {
+            let code = document["__type"].as_str().unwrap_or(status.as_str());
+            let message = document["message"].as_str().unwrap_or_default();
+            bail!("{code}: {message}");
+        }
+        Ok(document)
+    }
+}
+
 fn percent_encode(value: &str) -> impl Iterator<Item = char> + '_ {
     value.bytes().flat_map(|b| {
         let plain = b.is_ascii_alphanumeric() || b"-_.~".contains(&b);

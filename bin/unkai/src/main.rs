@@ -2,6 +2,7 @@
 
 mod client;
 mod keys;
+mod logs;
 
 /// mimalloc: measured faster than the system allocator on the request path (bench/edge).
 #[global_allocator]
@@ -33,6 +34,40 @@ enum Command {
     /// Manage access keys (IAM users and their keys).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Print a function's logs (CloudWatch Logs group /aws/lambda/FUNCTION).
+    Logs(LogsArgs),
+}
+
+#[derive(Args, Debug)]
+struct LogsArgs {
+    /// The function's name.
+    function: String,
+    /// Keep printing new events as they arrive (Ctrl-C stops).
+    #[arg(long, short)]
+    follow: bool,
+    /// How far back to start, e.g. 30s, 10m, 2h [default: 10m].
+    #[arg(long, value_parser = parse_duration, default_value = "10m")]
+    since: std::time::Duration,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 30s, 10m or 2h"))?;
+    let seconds = match unit {
+        "" | "s" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        "d" => number * 86_400,
+        _ => return Err(format!("{text:?} is not a duration like 30s, 10m or 2h")),
+    };
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 #[derive(Args, Debug)]
@@ -255,6 +290,7 @@ fn main() -> std::process::ExitCode {
             Command::Up(_) => up(up_config.expect("read above")).await,
             Command::Env(args) => env(args),
             Command::Keys(command) => keys::run(command).await,
+            Command::Logs(args) => logs::run(args).await,
         }
     });
     match result {
