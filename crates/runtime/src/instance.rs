@@ -177,13 +177,19 @@ impl Instance {
                 Some(&config.node),
             ),
         };
-        let private_tmp = protection.private_tmp;
+        let mut read = vec![function.code.clone(), config.dir.join("bootstraps")];
+        read.extend(config.python_sdk.iter().cloned());
+        read.extend(config.node_sdk.iter().cloned());
+        read.extend(interpreter.into_iter().flat_map(interpreter_roots));
+        // A private /tmp would hide whatever the worker needs from the real /tmp (a data
+        // directory there, as tests keep theirs): then its scratch directory is its TMPDIR.
+        let private_tmp = protection.private_tmp
+            && !read
+                .iter()
+                .chain([&function.code, &config.dir])
+                .any(|path| path.starts_with("/tmp"));
         let mut command = match &config.sandbox {
             Some(launcher) => {
-                let mut read = vec![function.code.clone(), config.dir.join("bootstraps")];
-                read.extend(config.python_sdk.iter().cloned());
-                read.extend(config.node_sdk.iter().cloned());
-                read.extend(interpreter.into_iter().flat_map(interpreter_roots));
                 let plan = sandbox::Plan {
                     read,
                     write: vec![tmp.clone()],
