@@ -261,7 +261,7 @@ impl Drop for Server {
     }
 }
 
-async fn start_unkai(binary: &Path, dir: &Path) -> Result<Server> {
+async fn start_unkai(binary: &Path, dir: &Path, sandbox: bool) -> Result<Server> {
     std::fs::create_dir_all(dir)?;
     let dir = tempfile::Builder::new().prefix("unkai-").tempdir_in(dir)?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -269,7 +269,10 @@ async fn start_unkai(binary: &Path, dir: &Path) -> Result<Server> {
         .port();
     let authority = format!("127.0.0.1:{port}");
     let config = dir.path().join("unkai.toml");
-    std::fs::write(&config, "[functions]\nidle_timeout_seconds = 600\n")?;
+    std::fs::write(
+        &config,
+        format!("[functions]\nidle_timeout_seconds = 600\nsandbox = {sandbox}\n"),
+    )?;
     let log = std::fs::File::create(dir.path().join("server.log"))?;
     let child = Command::new(binary)
         .args([
@@ -620,14 +623,16 @@ async fn main() -> Result<()> {
         _ => build(&root)?,
     };
     let runtimes = runtimes(&root, &rust_bootstrap)?;
-    let server = start_unkai(&unkai, &options.dir).await?;
+    let server = start_unkai(&unkai, &options.dir, true).await?;
+    let bare_server = start_unkai(&unkai, &options.dir, false).await?;
     let mut connection = Connection::open(&server.authority).await?;
+    let mut bare_connection = Connection::open(&bare_server.authority).await?;
     let mut out = String::new();
     use std::fmt::Write as _;
     let _ = writeln!(
         out,
-        "# Functions\n\n{} cores; unkai `{}` (workers sandboxed: see its banner), data under {}; \
-         client on the same machine, SigV4 on every request.\n",
+        "# Functions\n\n{} cores; unkai `{}`, data under {}; client on the same machine, SigV4 \
+         on every request.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         unkai.display(),
         options.dir.display()
@@ -636,25 +641,33 @@ async fn main() -> Result<()> {
     // Cold starts.
     let _ = writeln!(
         out,
-        "## Cold start ({} rounds each; medians)\n\n| runtime | cold Invoke | Init Duration (unkai's \
-         measure) | bare start: first `next` | bare start: response | unkai's share |\n|---|---:|---:|---:|---:|---:|",
+        "## Cold start ({} rounds each; medians)\n\n| runtime | bare start: first `next` | bare \
+         start: response | cold Invoke, sandboxed | Init Duration | unkai's share, sandboxed | \
+         cold Invoke, no sandbox | unkai's share, no sandbox |\n|---|---:|---:|---:|---:|---:|---:|---:|",
         options.cold
     );
     let event = json!({"numbers": [1, 2, 3]});
     for runtime in &runtimes {
         create(&mut connection, runtime.name, runtime).await?;
-        let (mut colds, mut inits) = (Vec::new(), Vec::new());
+        create(&mut bare_connection, runtime.name, runtime).await?;
+        let (mut colds, mut inits, mut unconfined) = (Vec::new(), Vec::new(), Vec::new());
         for round in 0..options.cold {
-            connection
-                .json(
-                    http::Method::PUT,
-                    &format!("/2015-03-31/functions/{}/configuration", runtime.name),
-                    &json!({"Environment": {"Variables": {"ROUND": round.to_string()}}}),
-                )
-                .await?;
-            let invoked = connection.invoke(runtime.name, &event, true).await?;
-            inits.extend(init_duration(&invoked.log));
-            colds.push(invoked.elapsed);
+            for (connection, sandboxed) in [(&mut connection, true), (&mut bare_connection, false)] {
+                connection
+                    .json(
+                        http::Method::PUT,
+                        &format!("/2015-03-31/functions/{}/configuration", runtime.name),
+                        &json!({"Environment": {"Variables": {"ROUND": round.to_string()}}}),
+                    )
+                    .await?;
+                let invoked = connection.invoke(runtime.name, &event, true).await?;
+                if sandboxed {
+                    inits.extend(init_duration(&invoked.log));
+                    colds.push(invoked.elapsed);
+                } else {
+                    unconfined.push(invoked.elapsed);
+                }
+            }
         }
         let code = tempfile::tempdir()?;
         for (name, bytes, mode) in &runtime.files {
@@ -669,35 +682,39 @@ async fn main() -> Result<()> {
             nexts.push(next);
             responses.push(response);
         }
-        let (cold, init, next, response) = (
+        let (cold, init, next, response, unconfined) = (
             median(&mut colds),
             median(&mut inits),
             median(&mut nexts),
             median(&mut responses),
+            median(&mut unconfined),
         );
-        let share = cold.saturating_sub(response);
         eprintln!(
-            "  {}: cold {} bare {} share {}",
+            "  {}: bare {} sandboxed {} unconfined {}",
             runtime.name,
-            ms(cold),
             ms(response),
-            ms(share)
+            ms(cold),
+            ms(unconfined)
         );
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             runtime.name,
-            ms(cold),
-            ms(init),
             ms(next),
             ms(response),
-            ms(share)
+            ms(cold),
+            ms(init),
+            ms(cold.saturating_sub(response)),
+            ms(unconfined),
+            ms(unconfined.saturating_sub(response)),
         );
     }
+    drop(bare_server);
     let _ = writeln!(
         out,
         "\nunkai's share = cold Invoke − bare start to response: the edge (SigV4, routing), the \
-         function's records, the sandbox launcher, the process spawn and the Runtime API.\n"
+         function's records, the process spawn (through the sandbox launcher when sandboxed: one \
+         more program start) and the Runtime API. No sandbox: `[functions] sandbox = false`.\n"
     );
 
     // Warm invocations.

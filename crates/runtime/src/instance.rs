@@ -74,6 +74,9 @@ pub(crate) struct Instance {
     log: mpsc::UnboundedSender<Control>,
     clock: Clock,
     pid: u32,
+    /// The peak memory last read, and when: reading `/proc` on every invocation costs more
+    /// than a warm invocation's own work.
+    memory: Mutex<Option<(Instant, u64)>>,
 }
 
 impl Drop for Instance {
@@ -81,6 +84,9 @@ impl Drop for Instance {
         self.kill();
     }
 }
+
+/// How stale the reported peak memory may be.
+const MEMORY_REFRESH: Duration = Duration::from_secs(1);
 
 /// Runtime families and how their workers start.
 enum Family {
@@ -281,6 +287,7 @@ impl Instance {
             log,
             clock: clock.clone(),
             pid,
+            memory: Mutex::new(None),
         })
     }
 
@@ -350,7 +357,7 @@ impl Instance {
             request_id,
             duration,
             function.memory_mb,
-            max_memory_mb(self.pid),
+            self.max_memory_mb(),
             self.cold_start_init(),
         );
         let note = match ending {
@@ -392,6 +399,19 @@ impl Instance {
             }),
             Ending::Timeout => Err(Failure::Timeout { tail }),
             Ending::Died => Err(self.died(tail)),
+        }
+    }
+
+    /// The worker's peak memory in MB, read again at most once a second.
+    fn max_memory_mb(&self) -> u64 {
+        let mut memory = crate::lock(&self.memory);
+        match *memory {
+            Some((read, mb)) if read.elapsed() < MEMORY_REFRESH => mb,
+            _ => {
+                let mb = max_memory_mb(self.pid);
+                *memory = Some((Instant::now(), mb));
+                mb
+            }
         }
     }
 

@@ -53,6 +53,9 @@ pub struct FunctionsConfig {
     /// A `node_modules` directory every Node.js function can import after its own, as
     /// Lambda's runtimes include the AWS SDK v3 (`npm install --prefix DIR @aws-sdk/…`).
     pub node_sdk: Option<PathBuf>,
+    /// Confine workers (Landlock, a private /tmp, a user id per function when root).
+    /// Default on; off saves a process start (~1.5 ms) per cold start on small machines.
+    pub sandbox: bool,
 }
 
 impl Default for FunctionsConfig {
@@ -65,6 +68,7 @@ impl Default for FunctionsConfig {
             node: PathBuf::from("node"),
             python_sdk: None,
             node_sdk: None,
+            sandbox: true,
         }
     }
 }

@@ -112,7 +112,10 @@ fn lambda(
     runtime.node = functions.node.clone();
     runtime.python_sdk = functions.python_sdk.clone();
     runtime.node_sdk = functions.node_sdk.clone();
-    runtime.sandbox = std::env::current_exe().ok();
+    runtime.sandbox = functions
+        .sandbox
+        .then(std::env::current_exe)
+        .and_then(Result::ok);
     let directory = runtime.dir.clone();
     let runtime =
         Runtime::new(runtime, clock.clone(), logs).map_err(|error| Error::io(&directory, error))?;
