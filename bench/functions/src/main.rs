@@ -652,7 +652,8 @@ async fn main() -> Result<()> {
         create(&mut bare_connection, runtime.name, runtime).await?;
         let (mut colds, mut inits, mut unconfined) = (Vec::new(), Vec::new(), Vec::new());
         for round in 0..options.cold {
-            for (connection, sandboxed) in [(&mut connection, true), (&mut bare_connection, false)] {
+            for (connection, sandboxed) in [(&mut connection, true), (&mut bare_connection, false)]
+            {
                 connection
                     .json(
                         http::Method::PUT,

@@ -319,6 +319,14 @@ impl Instance {
             reply,
         };
         let mut dead = self.dead.clone();
+        let request_id = &invocation.request_id;
+        // START goes in before the worker can take the job, so that everything it prints for
+        // this invocation comes after it.
+        let _ = self.log.send(Control::Start {
+            request_id: request_id.clone(),
+            version: function.version.clone(),
+            tail: invocation.tail,
+        });
         if self.jobs.send(job).await.is_err() {
             return Err(self.died(None));
         }
@@ -330,12 +338,6 @@ impl Instance {
             _ = dead.wait_for(Option::is_some) => return Err(self.died(None)),
             () = tokio::time::sleep(INIT_TIMEOUT) => return Err(Failure::Timeout { tail: None }),
         };
-        let request_id = &invocation.request_id;
-        let _ = self.log.send(Control::Start {
-            request_id: request_id.clone(),
-            version: function.version.clone(),
-            tail: invocation.tail,
-        });
         enum Ending {
             Reply(Reply),
             Timeout,

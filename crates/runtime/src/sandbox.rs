@@ -47,7 +47,10 @@ pub struct Protection {
 impl std::fmt::Display for Protection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if *self == Protection::default() {
-            return write!(f, "not sandboxed: workers run as unkai's user, with its access");
+            return write!(
+                f,
+                "not sandboxed: workers run as unkai's user, with its access"
+            );
         }
         let mut parts = Vec::new();
         parts.push(if self.landlock {

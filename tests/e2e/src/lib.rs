@@ -64,6 +64,25 @@ pub struct Launch {
     pub args: Vec<String>,
 }
 
+/// A fresh data directory under the target directory rather than /tmp, so that functions'
+/// workers get their private /tmp (which would hide a data directory kept in /tmp).
+fn data_dir() -> tempfile::TempDir {
+    let parent = std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            exe.ancestors()
+                .find(|dir| dir.file_name().is_some_and(|name| name == "deps"))
+                .and_then(|deps| deps.parent()?.parent())
+                .map(|target| target.join("e2e-data"))
+        })
+        .unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&parent).expect("create the data directories' parent");
+    tempfile::Builder::new()
+        .prefix("unkai-")
+        .tempdir_in(&parent)
+        .expect("a temporary data directory")
+}
+
 /// A running unkai.
 pub struct Unkai {
     child: Option<Child>,
@@ -82,7 +101,7 @@ impl Unkai {
 
     /// Starts unkai as `launch` says, with a fresh data directory.
     pub fn launch(launch: Launch) -> Self {
-        let data = Arc::new(tempfile::tempdir().expect("a temporary data directory"));
+        let data = Arc::new(data_dir());
         Self::spawn(data, launch).unwrap_or_else(|error| panic!("unkai did not start: {error:#}"))
     }
 

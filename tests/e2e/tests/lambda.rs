@@ -776,10 +776,6 @@ async fn log_type_tail_frames_the_invocation_with_start_end_and_report() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "unkai bug: what a fast invocation prints can be read before its START is logged \
-            (the runtime sends Control::Start after the worker took the job), so it is missing \
-            from the LogType Tail (and precedes START in the log stream); about 1 in 2 \
-            invocations here"]
 async fn log_type_tail_holds_what_the_function_printed() {
     let lab = Lab::start("");
     lab.python_function("printer").await;
@@ -1099,9 +1095,6 @@ async fn idle_instances_stop_and_the_next_invocation_starts_cold() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "unkai bug: functions are not isolated yet: a function lists and reads the unkai \
-            data directory (store, credentials) and another function's code under \
-            <data>/lambda/code/<sha256>, and /tmp is the machine's, shared by all functions"]
 async fn functions_are_isolated_from_unkai_and_each_other() {
     let lab = Lab::start("");
     let other = zip_dir(&function_dir("node"));

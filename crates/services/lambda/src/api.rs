@@ -739,12 +739,29 @@ pub(crate) enum Shown {
     Settled,
 }
 
+/// How `FunctionArn` names a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Qualify {
+    /// Published versions qualified, `$LATEST` not (a plain read).
+    Published,
+    /// Every version qualified, `:$LATEST` too (listing versions, reading `$LATEST` by name).
+    Always,
+    /// Never (what `CreateFunction` answers).
+    Never,
+}
+
 /// `FunctionConfiguration` of one version.
-pub(crate) fn configuration(arn: &str, name: &str, version: &Version, shown: Shown) -> Json {
-    let qualified = if version.version == store::LATEST {
-        arn.to_owned()
-    } else {
-        format!("{arn}:{}", version.version)
+pub(crate) fn configuration(
+    arn: &str,
+    name: &str,
+    version: &Version,
+    shown: Shown,
+    qualify: Qualify,
+) -> Json {
+    let qualified = match qualify {
+        Qualify::Never => arn.to_owned(),
+        Qualify::Published if version.version == store::LATEST => arn.to_owned(),
+        _ => format!("{arn}:{}", version.version),
     };
     let mut out = json!({
         "FunctionName": name,

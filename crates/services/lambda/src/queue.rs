@@ -234,7 +234,7 @@ async fn settle(lambda: &Lambda, key: &[u8], next: Next, queued: &Queued) -> Res
 }
 
 /// The function a destination ARN names, when it names one.
-fn destination_function(arn: &str) -> Option<Target> {
+pub(crate) fn destination_function(arn: &str) -> Option<Target> {
     let parts: Vec<&str> = arn.split(':').collect();
     match parts.as_slice() {
         ["arn", _, "lambda", _, _, "function", name] => Some(Target {

@@ -159,7 +159,7 @@ impl Lambda {
     }
 
     pub(crate) async fn update_alias(&self, call: &Call<'_>) -> Result<Reply, Error> {
-        let (name, _) = self.existing_alias(call).await?;
+        let name = self.target(call.label(0), None)?.name;
         let input: AliasInput = call.body().map_err(|error| {
             Error::InvalidRequestContentException(error.message.unwrap_or_default())
         })?;
@@ -173,9 +173,10 @@ impl Lambda {
             .inner
             .kv
             .transact(|tx| {
+                self.function(tx, &name)?;
                 let Some(mut alias) = store::get_alias(tx, &name, &alias_name)? else {
                     return Err(Error::ResourceNotFoundException(format!(
-                        "Cannot find alias arn: {}:{alias_name}",
+                        "Alias not found: {}:{alias_name}",
                         self.function_arn(&name)
                     )));
                 };
@@ -267,7 +268,7 @@ fn routing(config: Option<&RoutingConfig>) -> Result<Vec<(String, f64)>, Error> 
         .unwrap_or_default();
     if weights.len() > 1 {
         return Err(Error::InvalidParameterValueException(
-            "Number of additional version weights cannot be greater than 1.".into(),
+            "Number of items in AdditionalVersionWeights cannot be greater than 1".into(),
         ));
     }
     for (version, weight) in &weights {

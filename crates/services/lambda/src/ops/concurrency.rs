@@ -24,6 +24,14 @@ struct PutFunctionConcurrencyInput {
 impl Lambda {
     pub(crate) async fn put_function_concurrency(&self, call: &Call<'_>) -> Result<Reply, Error> {
         let target = self.target(call.label(0), None)?;
+        if target.qualifier.is_some() {
+            return Err(Error::InvalidParameterValueException(
+                "This operation is permitted on Lambda functions only. Aliases and versions do \
+                 not support this operation. Please specify either a function name or an \
+                 unqualified function ARN."
+                    .into(),
+            ));
+        }
         let input: PutFunctionConcurrencyInput = call.body().map_err(|error| {
             Error::InvalidRequestContentException(error.message.unwrap_or_default())
         })?;
@@ -48,7 +56,12 @@ impl Lambda {
         self.inner
             .kv
             .transact(|tx| {
-                let mut function = self.function(tx, &name)?;
+                let Some(mut function) = store::get_function(tx, &name)? else {
+                    return Err(Error::function_not_found(&format!(
+                        "{}:$LATEST",
+                        self.function_arn(&name)
+                    )));
+                };
                 let mut others = 0u32;
                 for entry in tx.range(&store::functions(), usize::MAX)? {
                     let other: store::Function = unkai_store::record::decode(&entry.0, &entry.1)?;

@@ -6,7 +6,7 @@
 use http::StatusCode;
 
 use super::{apply_settings, invalid};
-use crate::api::{CreateFunctionInput, FunctionCode, Shown, configuration, last_modified};
+use crate::api::{CreateFunctionInput, FunctionCode, Qualify, Shown, configuration, last_modified};
 use crate::code::{self, Stored};
 use crate::error::Error;
 use crate::store::{self, LATEST, Version};
@@ -106,7 +106,13 @@ impl Lambda {
             .await?;
         Ok(Reply::Json(
             StatusCode::CREATED,
-            configuration(&self.function_arn(&name), &name, &shown, Shown::Created),
+            configuration(
+                &self.function_arn(&name),
+                &name,
+                &shown,
+                Shown::Created,
+                Qualify::Never,
+            ),
         ))
     }
 

@@ -40,6 +40,7 @@ impl Lambda {
                 self.inner
                     .kv
                     .transact(|tx| {
+                        self.function(tx, &name)?;
                         self.resolve(tx, &target)?;
                         for entry in tx.range(&store::aliases(&name), usize::MAX)? {
                             let alias: store::Alias =

@@ -52,7 +52,7 @@ impl Lambda {
         if let Some(age) = config.maximum_event_age {
             out["MaximumEventAgeInSeconds"] = age.into();
         }
-        let mut destinations = json!({});
+        let mut destinations = json!({ "OnSuccess": {}, "OnFailure": {} });
         if let Some(arn) = &config.on_success {
             destinations["OnSuccess"] = json!({ "Destination": arn });
         }
@@ -110,11 +110,28 @@ impl Lambda {
             ),
             None => (None, None),
         };
+        if input.maximum_retry_attempts.is_none()
+            && input.maximum_event_age_in_seconds.is_none()
+            && on_success.is_none()
+            && on_failure.is_none()
+        {
+            return Err(Error::InvalidParameterValueException(
+                "You must specify at least one of error handling or destination setting.".into(),
+            ));
+        }
+        let invalid_destination = |arn: &str| {
+            Error::InvalidParameterValueException(format!("The destination ARN {arn} is invalid."))
+        };
         for arn in on_success.iter().chain(&on_failure) {
             if !arn.starts_with("arn:") {
-                return Err(Error::InvalidParameterValueException(format!(
-                    "The destination ARN {arn} is invalid."
-                )));
+                return Err(invalid_destination(arn));
+            }
+            if let Some(destination) = crate::queue::destination_function(arn)
+                && destination.name == target.name
+            {
+                return Err(Error::InvalidParameterValueException(
+                    "You can't specify the function as a destination for itself.".into(),
+                ));
             }
         }
         let (qualifier, arn) = self.qualified(&target);
@@ -124,7 +141,19 @@ impl Lambda {
             .inner
             .kv
             .transact(|tx| {
+                if store::get_function(tx, &name)?.is_none() {
+                    return Err(Error::ResourceNotFoundException(
+                        "The function doesn't exist.".into(),
+                    ));
+                }
                 self.resolve(tx, &target)?;
+                for arn in on_success.iter().chain(&on_failure) {
+                    if let Some(destination) = crate::queue::destination_function(arn)
+                        && store::get_function(tx, &destination.name)?.is_none()
+                    {
+                        return Err(invalid_destination(arn));
+                    }
+                }
                 let existing = store::get_event_invoke_config(tx, &name, &qualifier)?;
                 let config = match (replace, existing) {
                     (false, None) => {
@@ -174,7 +203,6 @@ impl Lambda {
             .inner
             .kv
             .transact(|tx| {
-                self.function(tx, &target.name)?;
                 store::get_event_invoke_config(tx, &target.name, &qualifier)?.ok_or_else(|| {
                     Error::ResourceNotFoundException(format!(
                         "The function {arn} doesn't have an EventInvokeConfig"
@@ -197,7 +225,6 @@ impl Lambda {
         self.inner
             .kv
             .transact(|tx| {
-                self.function(tx, &target.name)?;
                 if store::get_event_invoke_config(tx, &target.name, &qualifier)?.is_none() {
                     return Err(Error::ResourceNotFoundException(format!(
                         "The function {arn} doesn't have an EventInvokeConfig"
@@ -225,7 +252,11 @@ impl Lambda {
             .inner
             .kv
             .transact(|tx| {
-                self.function(tx, &name)?;
+                if store::get_function(tx, &name)?.is_none() {
+                    return Err(Error::ResourceNotFoundException(
+                        "The function doesn't exist.".into(),
+                    ));
+                }
                 let mut configs = Vec::new();
                 for entry in tx.range(&store::event_invoke_configs(&name), usize::MAX)? {
                     let mut reader =

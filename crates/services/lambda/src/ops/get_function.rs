@@ -6,13 +6,17 @@
 use http::StatusCode;
 use serde_json::json;
 
-use crate::api::{Shown, configuration};
+use crate::api::{Qualify, Shown, configuration};
 use crate::error::Error;
 use crate::{Call, Lambda, Reply};
 
 impl Lambda {
     pub(crate) async fn get_function(&self, call: &Call<'_>) -> Result<Reply, Error> {
         let target = self.target(call.label(0), call.query("Qualifier"))?;
+        let qualify = match target.qualifier {
+            Some(_) => Qualify::Always,
+            None => Qualify::Published,
+        };
         let (version, function) = self
             .inner
             .kv
@@ -28,6 +32,7 @@ impl Lambda {
                 &target.name,
                 &version,
                 Shown::Settled,
+                qualify,
             ),
             "Code": {
                 "RepositoryType": "S3",
@@ -48,6 +53,10 @@ impl Lambda {
 
     pub(crate) async fn get_function_configuration(&self, call: &Call<'_>) -> Result<Reply, Error> {
         let target = self.target(call.label(0), call.query("Qualifier"))?;
+        let qualify = match target.qualifier {
+            Some(_) => Qualify::Always,
+            None => Qualify::Published,
+        };
         let version = self
             .inner
             .kv
@@ -60,6 +69,7 @@ impl Lambda {
                 &target.name,
                 &version,
                 Shown::Settled,
+                qualify,
             ),
         ))
     }

@@ -6,7 +6,7 @@ use http::StatusCode;
 use serde_json::{Value as Json, json};
 
 use super::{invalid, page_size};
-use crate::api::{Shown, configuration};
+use crate::api::{Qualify, Shown, configuration};
 use crate::error::Error;
 use crate::store::{self, LATEST, Version};
 use crate::{Call, Lambda, Reply};
@@ -61,7 +61,17 @@ impl Lambda {
             .iter()
             .flat_map(|(name, versions)| {
                 versions.iter().map(move |version| {
-                    configuration(&self.function_arn(name), name, version, Shown::Settled)
+                    configuration(
+                        &self.function_arn(name),
+                        name,
+                        version,
+                        Shown::Settled,
+                        if all_versions {
+                            Qualify::Always
+                        } else {
+                            Qualify::Published
+                        },
+                    )
                 })
             })
             .collect();

@@ -252,14 +252,11 @@ impl Lambda {
 pub(crate) fn apply_settings(version: &mut Version, settings: &Settings) -> Result<(), Error> {
     if let Some(runtime) = &settings.runtime {
         if !KNOWN_RUNTIMES.contains(&runtime.as_str()) {
-            return Err(invalid(
-                "runtime",
-                Some(runtime),
-                &format!(
-                    "Member must satisfy enum value set: [{}]",
-                    KNOWN_RUNTIMES.join(", ")
-                ),
-            ));
+            return Err(Error::InvalidParameterValueException(format!(
+                "Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy \
+                 enum value set: [{}] or be a valid ARN",
+                KNOWN_RUNTIMES.join(", ")
+            )));
         }
         if !SUPPORTED_RUNTIMES.contains(&runtime.as_str()) {
             return Err(Error::InvalidParameterValueException(format!(

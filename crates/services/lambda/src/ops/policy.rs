@@ -63,6 +63,11 @@ impl Lambda {
                  (lambda:[*]|lambda:[a-zA-Z]+|[*])",
             ));
         }
+        if target.qualifier.as_deref() == Some(crate::store::LATEST) {
+            return Err(Error::InvalidParameterValueException(
+                "We currently do not support adding policies for $LATEST.".into(),
+            ));
+        }
         let Some(principal) = input.principal.clone() else {
             return Err(invalid("principal", None, "Member must not be null"));
         };
@@ -115,11 +120,10 @@ impl Lambda {
                         .is_ok_and(|existing| existing["Sid"] == sid.as_str())
                 });
                 if exists {
-                    return Err(Error::ResourceConflictException(
-                        "The statement id (sid) provided already exists. Please choose a new \
+                    return Err(Error::ResourceConflictException(format!(
+                        "The statement id ({sid}) provided already exists. Please provide a new \
                          statement id, or remove the existing statement."
-                            .into(),
-                    ));
+                    )));
                 }
                 function.policy.push(text.clone());
                 function.policy_revision = self.new_revision();
@@ -141,8 +145,18 @@ impl Lambda {
         self.inner
             .kv
             .transact(|tx| {
-                let mut function = self.function(tx, &name)?;
+                let Some(mut function) = store::get_function(tx, &name)? else {
+                    return Err(Error::ResourceNotFoundException(format!(
+                        "No policy found for: {}",
+                        self.target_arn(&target)
+                    )));
+                };
                 check_revision(revision.as_deref(), &function.policy_revision)?;
+                if function.policy.is_empty() {
+                    return Err(Error::ResourceNotFoundException(
+                        "No policy is associated with the given resource.".into(),
+                    ));
+                }
                 let before = function.policy.len();
                 function.policy.retain(|existing| {
                     serde_json::from_str::<Json>(existing)
@@ -166,8 +180,14 @@ impl Lambda {
         let function = self
             .inner
             .kv
-            .transact(|tx| self.function(tx, &target.name))
-            .await?;
+            .transact(|tx| store::get_function(tx, &target.name))
+            .await?
+            .filter(|function| !function.policy.is_empty());
+        let Some(function) = function else {
+            return Err(Error::ResourceNotFoundException(
+                "The resource you requested does not exist.".into(),
+            ));
+        };
         if function.policy.is_empty() {
             return Err(Error::ResourceNotFoundException(
                 "The resource you requested does not exist.".into(),

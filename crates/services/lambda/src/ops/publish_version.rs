@@ -10,7 +10,7 @@ use unkai_store::Tx;
 
 use super::page_size;
 use super::update_function_code::check_revision;
-use crate::api::{Shown, configuration};
+use crate::api::{Qualify, Shown, configuration};
 use crate::error::Error;
 use crate::store::{self, Version};
 use crate::{Call, Lambda, Reply};
@@ -54,7 +54,13 @@ impl Lambda {
             .await?;
         Ok(Reply::Json(
             StatusCode::CREATED,
-            configuration(&self.function_arn(&name), &name, &version, Shown::Settled),
+            configuration(
+                &self.function_arn(&name),
+                &name,
+                &version,
+                Shown::Settled,
+                Qualify::Published,
+            ),
         ))
     }
 
@@ -110,7 +116,7 @@ impl Lambda {
             .iter()
             .skip(skip)
             .take(limit)
-            .map(|version| configuration(&arn, &name, version, Shown::Settled))
+            .map(|version| configuration(&arn, &name, version, Shown::Settled, Qualify::Always))
             .collect();
         let mut body = json!({ "Versions": page });
         if skip + limit < versions.len() {

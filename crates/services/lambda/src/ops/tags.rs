@@ -50,6 +50,13 @@ impl Lambda {
         let parts: Vec<&str> = arn.split(':').collect();
         match parts.as_slice() {
             ["arn", _, "lambda", _, _, "function", name] => Ok((*name).to_owned()),
+            ["arn", _, "lambda", _, _, "function", _, _] => {
+                Err(Error::InvalidParameterValueException(
+                    "Tags on function aliases and versions are not supported. Please specify a \
+                     function ARN."
+                        .into(),
+                ))
+            }
             _ => Err(invalid(
                 "resource",
                 Some(arn),

@@ -5,7 +5,9 @@
 use http::StatusCode;
 
 use super::create_function::architectures;
-use crate::api::{FunctionCode, Shown, UpdateFunctionCodeInput, configuration, last_modified};
+use crate::api::{
+    FunctionCode, Qualify, Shown, UpdateFunctionCodeInput, configuration, last_modified,
+};
 use crate::error::Error;
 use crate::store;
 use crate::{Call, Lambda, Reply};
@@ -65,7 +67,13 @@ impl Lambda {
             .await?;
         Ok(Reply::Json(
             StatusCode::OK,
-            configuration(&self.function_arn(&name), &name, &version, shown),
+            configuration(
+                &self.function_arn(&name),
+                &name,
+                &version,
+                shown,
+                Qualify::Published,
+            ),
         ))
     }
 }

@@ -5,7 +5,7 @@ use http::StatusCode;
 
 use super::apply_settings;
 use super::update_function_code::check_revision;
-use crate::api::{Settings, Shown, configuration, last_modified};
+use crate::api::{Qualify, Settings, Shown, configuration, last_modified};
 use crate::error::Error;
 use crate::store;
 use crate::{Call, Lambda, Reply};
@@ -40,7 +40,13 @@ impl Lambda {
             .await?;
         Ok(Reply::Json(
             StatusCode::OK,
-            configuration(&self.function_arn(&name), &name, &version, Shown::Updated),
+            configuration(
+                &self.function_arn(&name),
+                &name,
+                &version,
+                Shown::Updated,
+                Qualify::Published,
+            ),
         ))
     }
 }
