@@ -17,7 +17,10 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::MAX_RESPONSE;
-use crate::instance::{Death, Job, Reply};
+use crate::instance::{Death, Job, Part, Reply};
+
+/// The most a streamed response may carry (Lambda's default: 20 MB).
+const MAX_STREAM: usize = 20 * 1024 * 1024;
 
 const PREFIX: &str = "/2018-06-01/runtime/";
 
@@ -121,6 +124,17 @@ async fn handle(api: &Api, request: http::Request<Incoming>) -> Response<Full<By
                     r#"{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}"#,
                 );
             };
+            let streaming = kind == "response"
+                && request
+                    .headers()
+                    .get("lambda-runtime-function-response-mode")
+                    .is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"streaming"));
+            if streaming {
+                let (parts, receiver) = mpsc::channel(16);
+                let _ = reply.send(Reply::Stream(receiver));
+                stream(request, parts).await;
+                return accepted();
+            }
             match read(request).await {
                 Ok(body) if kind == "response" => {
                     let _ = reply.send(Reply::Response(body));
@@ -149,6 +163,67 @@ async fn handle(api: &Api, request: http::Request<Incoming>) -> Response<Full<By
         }
         _ => not_found(),
     }
+}
+
+/// Passes a streamed response on as it arrives; the error trailers, if any, end it.
+async fn stream(request: http::Request<Incoming>, parts: mpsc::Sender<Part>) {
+    let mut body = request.into_body();
+    let mut sent = 0usize;
+    let mut error = None;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            error = Some(crate::error_document(
+                "Runtime.StreamError",
+                "The response stream ended abruptly",
+            ));
+            break;
+        };
+        match frame.into_data() {
+            Ok(data) => {
+                sent += data.len();
+                if sent > MAX_STREAM {
+                    error = Some(crate::error_document(
+                        "Function.ResponseSizeTooLarge",
+                        &format!(
+                            "Response payload size exceeded maximum allowed payload size \
+                             ({MAX_STREAM} bytes)."
+                        ),
+                    ));
+                    break;
+                }
+                if parts.send(Part::Data(data)).await.is_err() {
+                    return;
+                }
+            }
+            Err(frame) => {
+                if let Ok(trailers) = frame.into_trailers() {
+                    error = trailer_error(&trailers);
+                }
+            }
+        }
+    }
+    let _ = parts.send(Part::End(error)).await;
+}
+
+/// `Lambda-Runtime-Function-Error-Type` and `-Body` (base64 JSON) trailers: an error document.
+fn trailer_error(trailers: &http::HeaderMap) -> Option<Bytes> {
+    use base64::Engine as _;
+    let error_type = trailers
+        .get("lambda-runtime-function-error-type")?
+        .to_str()
+        .ok()?;
+    let body = trailers
+        .get("lambda-runtime-function-error-body")
+        .and_then(|body| {
+            base64::engine::general_purpose::STANDARD
+                .decode(body.as_bytes())
+                .ok()
+        })
+        .filter(|body| !body.is_empty());
+    Some(match body {
+        Some(body) => Bytes::from(body),
+        None => crate::error_document(error_type, ""),
+    })
 }
 
 async fn next(api: &Api) -> Response<Full<Bytes>> {

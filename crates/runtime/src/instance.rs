@@ -37,6 +37,17 @@ pub(crate) struct Job {
 pub(crate) enum Reply {
     Response(Bytes),
     Error(Bytes),
+    /// A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`), as it comes.
+    Stream(mpsc::Receiver<Part>),
+}
+
+/// A piece of a streamed response.
+#[derive(Debug)]
+pub(crate) enum Part {
+    /// Bytes of the response.
+    Data(Bytes),
+    /// The end; with the error document when the function failed midway (its trailers).
+    End(Option<Bytes>),
 }
 
 /// Why an instance can run nothing more.
@@ -306,6 +317,7 @@ impl Instance {
         &self,
         function: &Function,
         invocation: &Invocation,
+        sink: Option<&mpsc::Sender<Bytes>>,
     ) -> Result<Outcome, Failure> {
         let (picked, picked_receiver) = oneshot::channel();
         let (reply, reply_receiver) = oneshot::channel();
@@ -343,14 +355,54 @@ impl Instance {
             Timeout,
             Died,
         }
-        let ending = tokio::select! {
+        let deadline = tokio::time::Instant::from(picked + function.timeout);
+        let mut ending = tokio::select! {
             reply = reply_receiver => match reply {
                 Ok(reply) => Ending::Reply(reply),
                 Err(_) => Ending::Died,
             },
             _ = dead.wait_for(Option::is_some) => Ending::Died,
-            () = tokio::time::sleep_until((picked + function.timeout).into()) => Ending::Timeout,
+            () = tokio::time::sleep_until(deadline) => Ending::Timeout,
         };
+        let mut streamed = false;
+        if let Ending::Reply(Reply::Stream(mut parts)) = ending {
+            // Forward the stream to the caller (or gather it, for a caller that waits for the
+            // whole response), within the same timeout.
+            streamed = sink.is_some();
+            let mut gathered = Vec::new();
+            let died = async {
+                let _ = dead.wait_for(Option::is_some).await;
+            };
+            let mut died = std::pin::pin!(died);
+            ending = loop {
+                tokio::select! {
+                    part = parts.recv() => match part {
+                        Some(Part::Data(bytes)) => match sink {
+                            Some(sink) => {
+                                let _ = sink.send(bytes).await;
+                            }
+                            None if gathered.len() + bytes.len() > crate::MAX_RESPONSE => {
+                                break Ending::Reply(Reply::Error(crate::error_document(
+                                    "Function.ResponseSizeTooLarge",
+                                    &format!(
+                                        "Response payload size exceeded maximum allowed payload \
+                                         size ({} bytes).",
+                                        crate::MAX_RESPONSE
+                                    ),
+                                )));
+                            }
+                            None => gathered.extend_from_slice(&bytes),
+                        },
+                        Some(Part::End(Some(error))) => break Ending::Reply(Reply::Error(error)),
+                        Some(Part::End(None)) | None => {
+                            break Ending::Reply(Reply::Response(Bytes::from(gathered)));
+                        }
+                    },
+                    () = &mut died => break Ending::Died,
+                    () = tokio::time::sleep_until(deadline) => break Ending::Timeout,
+                }
+            };
+        }
         let duration = picked.elapsed();
         if matches!(ending, Ending::Timeout) {
             self.kill();
@@ -392,13 +444,16 @@ impl Instance {
                 function_error: false,
                 log_tail: tail,
                 duration: Some(duration),
+                streamed,
             }),
             Ending::Reply(Reply::Error(payload)) => Ok(Outcome {
                 payload,
                 function_error: true,
                 log_tail: tail,
                 duration: Some(duration),
+                streamed,
             }),
+            Ending::Reply(Reply::Stream(_)) => Err(Failure::Exited { status: None, tail }),
             Ending::Timeout => Err(Failure::Timeout { tail }),
             Ending::Died => Err(self.died(tail)),
         }

@@ -151,6 +151,9 @@ pub struct Outcome {
     pub log_tail: Option<String>,
     /// How long the function ran, when it answered.
     pub duration: Option<Duration>,
+    /// Whether the response went to the stream's sink as it came (then `payload` is empty,
+    /// or the error document).
+    pub streamed: bool,
 }
 
 /// Why an invocation was not run.
@@ -328,6 +331,26 @@ impl Runtime {
         function: &Function,
         invocation: Invocation,
     ) -> Result<Outcome, Refusal> {
+        self.invoke_with(function, invocation, None).await
+    }
+
+    /// Runs one invocation, sending a streamed response (`InvokeWithResponseStream`) to
+    /// `sink` as it comes; a function that does not stream answers in the outcome.
+    pub async fn invoke_streaming(
+        &self,
+        function: &Function,
+        invocation: Invocation,
+        sink: tokio::sync::mpsc::Sender<Bytes>,
+    ) -> Result<Outcome, Refusal> {
+        self.invoke_with(function, invocation, Some(&sink)).await
+    }
+
+    async fn invoke_with(
+        &self,
+        function: &Function,
+        invocation: Invocation,
+        sink: Option<&tokio::sync::mpsc::Sender<Bytes>>,
+    ) -> Result<Outcome, Refusal> {
         let (lease, warm) = match self.acquire(function) {
             Ok(acquired) => acquired,
             Err(refusal) => {
@@ -354,7 +377,7 @@ impl Runtime {
                 .map_err(|error| Refusal::Spawn(error.to_string()))?,
             ),
         };
-        let result = instance.invoke(function, &invocation).await;
+        let result = instance.invoke(function, &invocation, sink).await;
         let outcome = match result {
             Ok(outcome) => {
                 let mut state = lock(&self.inner.state);
@@ -589,6 +612,7 @@ impl Failure {
             function_error: true,
             log_tail: invocation.tail.then(|| tail.unwrap_or_default()),
             duration: None,
+            streamed: false,
         }
     }
 }

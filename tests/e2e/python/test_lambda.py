@@ -1206,3 +1206,74 @@ def test_invoke_dry_run_and_missing_functions(function, lam):
     assert "FunctionError" not in response
     assert answer["sum"] == 3
     assert answer["echo"] == {"action": "echo", "numbers": [1, 2]}
+
+
+# InvokeWithResponseStream
+
+STREAMING_HANDLER = """
+export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.setContentType("text/plain");
+  for (let i = 0; i < 3; i++) {
+    responseStream.write(`chunk ${i}\\n`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  if (event.fail) throw new Error("broke midway");
+  responseStream.end();
+});
+"""
+
+
+def stream_events(response):
+    chunks, complete = [], None
+    for event in response["EventStream"]:
+        if "PayloadChunk" in event:
+            chunks.append(event["PayloadChunk"]["Payload"])
+        if "InvokeComplete" in event:
+            complete = event["InvokeComplete"]
+    return chunks, complete
+
+
+def test_invoke_with_response_stream(make_function, lam):
+    streaming = make_function(
+        Runtime="nodejs20.x",
+        Handler="index.handler",
+        Code={"ZipFile": package(STREAMING_HANDLER, "index.mjs")},
+    )["FunctionName"]
+    response = lam.invoke_with_response_stream(
+        FunctionName=streaming, Payload=b"{}", LogType="Tail"
+    )
+    assert response["StatusCode"] == 200
+    assert response["ExecutedVersion"] == "$LATEST"
+    chunks, complete = stream_events(response)
+    assert chunks == [b"chunk 0\n", b"chunk 1\n", b"chunk 2\n"]
+    assert "ErrorCode" not in complete
+    assert base64.b64decode(complete["LogResult"]).decode().startswith("START RequestId: ")
+
+    # A failure midway ends the stream with the error.
+    response = lam.invoke_with_response_stream(FunctionName=streaming, Payload=b'{"fail": true}')
+    chunks, complete = stream_events(response)
+    assert chunks == [b"chunk 0\n", b"chunk 1\n", b"chunk 2\n"]
+    assert (complete["ErrorCode"], complete["ErrorDetails"]) == ("Error", "broke midway")
+
+    # Invoke gathers a streamed response.
+    gathered = lam.invoke(FunctionName=streaming, Payload=b"{}")
+    assert gathered["Payload"].read() == b"chunk 0\nchunk 1\nchunk 2\n"
+    assert "FunctionError" not in gathered
+
+
+def test_invoke_with_response_stream_of_a_buffered_function(function, lam):
+    response = lam.invoke_with_response_stream(
+        FunctionName=function, Payload=json.dumps({"numbers": [1, 2]}).encode()
+    )
+    chunks, complete = stream_events(response)
+    assert len(chunks) == 1 and json.loads(chunks[0])["sum"] == 3
+    assert "ErrorCode" not in complete
+    response = lam.invoke_with_response_stream(
+        FunctionName=function, Payload=json.dumps({"action": "error"}).encode()
+    )
+    chunks, complete = stream_events(response)
+    assert chunks == []
+    assert (complete["ErrorCode"], complete["ErrorDetails"]) == ("BoomError", "boom")
+    assert error_of(
+        lambda: lam.invoke_with_response_stream(FunctionName=function, InvocationType="Event")
+    )[0] in ("ValidationException", "ParamValidationError")

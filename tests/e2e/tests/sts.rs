@@ -170,7 +170,14 @@ async fn health_reports_version_store_and_services() {
     assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(
         health["services"],
-        serde_json::json!(["sts", "iam", "dynamodb", "dynamodbstreams"])
+        serde_json::json!([
+            "sts",
+            "iam",
+            "dynamodb",
+            "dynamodbstreams",
+            "lambda",
+            "logs"
+        ])
     );
     assert!(health["uptime_seconds"].is_u64());
 }

@@ -67,7 +67,7 @@ unkai_edge::operations! {
         GetRuntimeManagementConfig => Planned(LATER),
         Invoke => Partial("aliases with weighted routing run the alias's main version"),
         InvokeAsync => Full,
-        InvokeWithResponseStream => Planned(LATER),
+        InvokeWithResponseStream => Full,
         ListAliases => Full,
         ListCapacityProviders => No(NO_CAPACITY),
         ListCodeSigningConfigs => No(NO_CODE_SIGNING),

@@ -10,6 +10,7 @@
 mod api;
 mod code;
 mod error;
+mod eventstream;
 mod ops;
 mod queue;
 mod store;
@@ -93,6 +94,11 @@ pub(crate) enum Reply {
         status: StatusCode,
         headers: Vec<(&'static str, String)>,
         body: Bytes,
+    },
+    /// A body that streams (`InvokeWithResponseStream`), with status 200.
+    Stream {
+        headers: Vec<(&'static str, String)>,
+        body: unkai_edge::Body,
     },
 }
 
@@ -245,6 +251,7 @@ impl Lambda {
             UpdateFunctionConfiguration => self.update_function_configuration(call).await,
             Invoke => self.invoke(call).await,
             InvokeAsync => self.invoke_async(call).await,
+            InvokeWithResponseStream => self.invoke_with_response_stream(call).await,
             PublishVersion => self.publish_version(call).await,
             ListVersionsByFunction => self.list_versions_by_function(call).await,
             CreateAlias => self.create_alias(call).await,
@@ -306,6 +313,22 @@ impl Lambda {
                         response.headers_mut().insert(name, value);
                     }
                 }
+                response
+            }
+            Reply::Stream { headers, body } => {
+                let mut response = protocol::respond(
+                    info,
+                    request_id,
+                    StatusCode::OK,
+                    "application/json",
+                    Bytes::new(),
+                );
+                for (name, value) in headers {
+                    if let Ok(value) = http::HeaderValue::from_str(&value) {
+                        response.headers_mut().insert(name, value);
+                    }
+                }
+                *response.body_mut() = body;
                 response
             }
         }

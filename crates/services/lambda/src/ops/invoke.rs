@@ -15,7 +15,7 @@ use crate::store::{self, Queued, Version};
 use crate::{Call, Lambda, Reply, code};
 
 /// The largest synchronous request payload (6 MB).
-const MAX_SYNC_PAYLOAD: usize = 6 * 1024 * 1024;
+pub(crate) const MAX_SYNC_PAYLOAD: usize = 6 * 1024 * 1024;
 
 /// The largest asynchronous request payload (1 MB).
 const MAX_ASYNC_PAYLOAD: usize = 1024 * 1024;
@@ -36,33 +36,13 @@ impl Lambda {
                 "Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
             ));
         }
-        let tail = match call.header("x-amz-log-type") {
-            None | Some("None") => false,
-            Some("Tail") => true,
-            Some(other) => {
-                return Err(invalid(
-                    "logType",
-                    Some(other),
-                    "Member must satisfy enum value set: [None, Tail]",
-                ));
-            }
-        };
-        let payload = call.request.body.clone();
         let limit = if invocation_type == "Event" {
             MAX_ASYNC_PAYLOAD
         } else {
             MAX_SYNC_PAYLOAD
         };
-        if payload.len() > limit {
-            return Err(Error::RequestTooLargeException(format!(
-                "Request must be smaller than {limit} bytes for the InvokeFunction operation"
-            )));
-        }
-        check_json(&payload)?;
-        let client_context = match call.header("x-amz-client-context") {
-            Some(encoded) => Some(decode_client_context(encoded)?),
-            None => None,
-        };
+        let (tail, client_context) = check_request(call, limit)?;
+        let payload = call.request.body.clone();
         let request_id = call.request.context.request_id.clone();
         match invocation_type {
             "Event" => {
@@ -164,6 +144,26 @@ impl Lambda {
         tail: bool,
         client_context: Option<String>,
     ) -> Result<Outcome, Error> {
+        let (function, invocation) = self
+            .prepare_invocation(target, version, payload, request_id, tail, client_context)
+            .await?;
+        settle(
+            self.inner.runtime.invoke(&function, invocation).await,
+            request_id,
+            tail,
+        )
+    }
+
+    /// What the runtime runs for one invocation of a resolved version.
+    pub(crate) async fn prepare_invocation(
+        &self,
+        target: &Target,
+        version: &Version,
+        payload: Bytes,
+        request_id: &str,
+        tail: bool,
+        client_context: Option<String>,
+    ) -> Result<(unkai_runtime::Function, Invocation), Error> {
         let credentials = self.credentials(&version.role, &target.name).await?;
         let function = unkai_runtime::Function {
             name: target.name.clone(),
@@ -190,22 +190,7 @@ impl Lambda {
             client_context,
             tail,
         };
-        match self.inner.runtime.invoke(&function, invocation).await {
-            Ok(outcome) => Ok(outcome),
-            Err(Refusal::Throttled { reason }) => Err(Error::TooManyRequestsException { reason }),
-            Err(Refusal::Spawn(message)) => Ok(Outcome {
-                payload: Bytes::from(
-                    json!({
-                        "errorType": "Runtime.InvalidEntrypoint",
-                        "errorMessage": format!("RequestId: {request_id} Error: {message}"),
-                    })
-                    .to_string(),
-                ),
-                function_error: true,
-                log_tail: tail.then(String::new),
-                duration: None,
-            }),
-        }
+        Ok((function, invocation))
     }
 
     /// The credentials a function's code runs with: a session of its execution role, named
@@ -240,6 +225,61 @@ impl Lambda {
             session_token: Some(session.session_token),
         })
     }
+}
+
+/// The runtime's answer as Lambda reports it: a worker that cannot start is the function's
+/// error (`Runtime.InvalidEntrypoint`), a throttle is the caller's 429.
+pub(crate) fn settle(
+    result: Result<Outcome, Refusal>,
+    request_id: &str,
+    tail: bool,
+) -> Result<Outcome, Error> {
+    match result {
+        Ok(outcome) => Ok(outcome),
+        Err(Refusal::Throttled { reason }) => Err(Error::TooManyRequestsException { reason }),
+        Err(Refusal::Spawn(message)) => Ok(Outcome {
+            payload: Bytes::from(
+                json!({
+                    "errorType": "Runtime.InvalidEntrypoint",
+                    "errorMessage": format!("RequestId: {request_id} Error: {message}"),
+                })
+                .to_string(),
+            ),
+            function_error: true,
+            log_tail: tail.then(String::new),
+            duration: None,
+            streamed: false,
+        }),
+    }
+}
+
+/// The checks `Invoke` and `InvokeWithResponseStream` share.
+pub(crate) fn check_request(
+    call: &Call<'_>,
+    limit: usize,
+) -> Result<(bool, Option<String>), Error> {
+    let tail = match call.header("x-amz-log-type") {
+        None | Some("None") => false,
+        Some("Tail") => true,
+        Some(other) => {
+            return Err(invalid(
+                "logType",
+                Some(other),
+                "Member must satisfy enum value set: [None, Tail]",
+            ));
+        }
+    };
+    if call.request.body.len() > limit {
+        return Err(Error::RequestTooLargeException(format!(
+            "Request must be smaller than {limit} bytes for the InvokeFunction operation"
+        )));
+    }
+    check_json(&call.request.body)?;
+    let client_context = match call.header("x-amz-client-context") {
+        Some(encoded) => Some(decode_client_context(encoded)?),
+        None => None,
+    };
+    Ok((tail, client_context))
 }
 
 /// Lambda takes events that are JSON.

@@ -8,6 +8,7 @@ mod delete_function;
 mod event_invoke_config;
 mod get_function;
 pub(crate) mod invoke;
+mod invoke_with_response_stream;
 mod list_functions;
 mod policy;
 mod publish_version;
