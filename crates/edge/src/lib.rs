@@ -28,7 +28,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use unkai_types::Caller;
 
-pub use server::{Edge, Health, Options, serve};
+pub use server::{Edge, Health, Options, Public, PublicAuth, PublicRequest, serve};
 pub use service::{Context, Request, SERVICES, Service, ServiceId, ServiceInfo};
 
 /// A boxed, sendable future.

@@ -58,9 +58,50 @@ impl std::fmt::Debug for Options {
     }
 }
 
+/// Traffic that is not an AWS API call but an application's own (function URLs; later the
+/// invoke URLs of APIs), chosen by the request's host. It gets the request with its body,
+/// and the caller when the request is SigV4-signed for `signing_name`.
+pub trait Public: Send + Sync + 'static {
+    /// Whether `host` (without its port) is one of its own.
+    fn owns(&self, host: &str) -> bool;
+    /// The SigV4 service name a signed request must use.
+    fn signing_name(&self) -> &'static str;
+    /// The largest request body it takes.
+    fn max_body(&self) -> usize;
+    /// Answers the request.
+    fn call(&self, request: PublicRequest) -> crate::BoxFuture<'_, Response>;
+}
+
+/// A request to a [`Public`] endpoint.
+#[derive(Debug)]
+pub struct PublicRequest {
+    /// Method, URI, headers.
+    pub parts: http::request::Parts,
+    /// The whole body.
+    pub body: Bytes,
+    /// Its request id.
+    pub request_id: String,
+    /// When it arrived.
+    pub received: std::time::SystemTime,
+    /// Whether it was signed, and by whom.
+    pub auth: PublicAuth,
+}
+
+/// How a request to a [`Public`] endpoint is authenticated.
+#[derive(Debug)]
+pub enum PublicAuth {
+    /// Not signed.
+    Anonymous,
+    /// Signed, and the signature holds.
+    Signed(unkai_types::Caller),
+    /// Signed, and the signature does not hold.
+    Invalid(Problem),
+}
+
 /// The edge: every registered service behind one authenticated front door.
 pub struct Edge {
     services: BTreeMap<ServiceId, Arc<dyn Service>>,
+    public: Vec<Arc<dyn Public>>,
     credentials: Arc<dyn Credentials>,
     keys: KeyCache,
     clock: Clock,
@@ -73,6 +114,7 @@ impl Edge {
     pub fn new(credentials: Arc<dyn Credentials>, clock: Clock, options: Options) -> Self {
         Self {
             services: BTreeMap::new(),
+            public: Vec::new(),
             credentials,
             keys: KeyCache::default(),
             clock,
@@ -86,12 +128,27 @@ impl Edge {
         self.services.insert(service.info().id, service);
     }
 
+    /// Adds a public endpoint.
+    pub fn register_public(&mut self, public: Arc<dyn Public>) {
+        self.public.push(public);
+    }
+
     /// Handles one request.
     pub async fn handle<B>(&self, request: http::Request<B>) -> Response
     where
         B: http_body::Body<Data = Bytes> + Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        let host = request
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .or_else(|| request.uri().host())
+            .map(|host| host.rsplit_once(':').map_or(host, |(name, _)| name))
+            .unwrap_or_default();
+        if let Some(public) = self.public.iter().find(|public| public.owns(host)) {
+            return self.public(public.as_ref(), request).await;
+        }
         let cors = cors::Request::of(request.headers(), request.method());
         let mut response = self.respond(request).await;
         cors.decorate(response.headers_mut());
@@ -193,6 +250,73 @@ impl Edge {
             Some(coding) => encoding::compress_response(response, coding, info).await,
             None => response,
         }
+    }
+
+    /// A request to a public endpoint: its body read, its signature checked when it has one.
+    async fn public<B>(&self, public: &dyn Public, request: http::Request<B>) -> Response
+    where
+        B: http_body::Body<Data = Bytes> + Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let received = self.clock.now();
+        let request_id = unkai_types::request_id();
+        let (parts, body) = request.into_parts();
+        let body = match Limited::new(body, public.max_body()).collect().await {
+            Ok(body) => body.to_bytes(),
+            Err(_) => {
+                let mut response = http::Response::new(full(
+                    "{\"Message\":\"Request must be smaller than 6291456 bytes\"}",
+                ));
+                *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+                return response;
+            }
+        };
+        let auth = match sigv4::parse(&parts.headers, parts.uri.query()) {
+            Ok(None) => PublicAuth::Anonymous,
+            Err(problem) => PublicAuth::Invalid(problem),
+            Ok(Some(signature)) => {
+                match self
+                    .authenticate(&parts, &signature, &body, public.signing_name(), received)
+                    .await
+                {
+                    Ok(caller) => PublicAuth::Signed(caller),
+                    Err(problem) => PublicAuth::Invalid(problem),
+                }
+            }
+        };
+        public
+            .call(PublicRequest {
+                parts,
+                body,
+                request_id,
+                received,
+                auth,
+            })
+            .await
+    }
+
+    async fn authenticate(
+        &self,
+        parts: &http::request::Parts,
+        signature: &Signature,
+        body: &[u8],
+        signing_name: &str,
+        received: std::time::SystemTime,
+    ) -> Result<unkai_types::Caller, Problem> {
+        sigv4::check_scope(signature, signing_name, received)?;
+        let identity = match self.credentials.lookup(&signature.access_key_id).await {
+            Ok(Some(identity)) => identity,
+            Ok(None) => return Err(Problem::UnknownKey),
+            Err(error) => {
+                tracing::error!(%error, "access key lookup failed");
+                return Err(Problem::UnknownKey);
+            }
+        };
+        if identity.session_token != signature.security_token {
+            return Err(Problem::BadToken);
+        }
+        verify(parts, signature, body, &identity.secret, &self.keys)?;
+        Ok(identity.caller.clone())
     }
 
     /// An unsigned awsQuery request: answer as the service that knows its `Action` would.

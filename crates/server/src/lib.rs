@@ -125,6 +125,7 @@ fn lambda(
         data.path().join("lambda/code"),
     );
     options.retry_delays = functions.retry_delays_seconds.map(Duration::from_secs);
+    options.url_authority = format!("localhost:{}", address.port());
     std::fs::create_dir_all(&options.code_dir)
         .map_err(|error| Error::io(&options.code_dir, error))?;
     Ok(Lambda::new(
@@ -232,6 +233,7 @@ impl Server {
         edge.register(Arc::new(Sts::new(&config.account_id)));
         edge.register(iam);
         edge.register(Arc::new(lambda.clone()));
+        edge.register_public(Arc::new(lambda.clone()));
         edge.register(Arc::new(dynamodb.clone()));
         edge.register(Arc::new(dynamodb.streams()));
         edge.register(Arc::new(logs));

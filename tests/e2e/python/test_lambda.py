@@ -1277,3 +1277,173 @@ def test_invoke_with_response_stream_of_a_buffered_function(function, lam):
     assert error_of(
         lambda: lam.invoke_with_response_stream(FunctionName=function, InvocationType="Event")
     )[0] in ("ValidationException", "ParamValidationError")
+
+
+# Function URLs
+
+WEB_HANDLER = """
+def handler(event, context):
+    if event["rawPath"] == "/echo":
+        return event
+    if event["rawPath"] == "/plain":
+        return {"greeting": "hello"}
+    if event["rawPath"] == "/fail":
+        raise RuntimeError("no")
+    return {
+        "statusCode": 201,
+        "headers": {"x-hello": "world", "content-type": "text/plain"},
+        "cookies": ["a=1", "b=2"],
+        "body": "created " + event["requestContext"]["http"]["method"],
+    }
+"""
+
+STREAMING_WEB_HANDLER = """
+export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream = awslambda.HttpResponseStream.from(responseStream, {
+    statusCode: 202,
+    headers: { "x-stream": "yes", "content-type": "text/plain" },
+  });
+  for (let i = 0; i < 3; i++) {
+    responseStream.write(`part ${i}\\n`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  responseStream.end();
+});
+"""
+
+
+def url_request(url, method="GET", path="/", body=None, headers=None, sign=False):
+    """Sends a request to a function URL (to unkai's port, with the URL's Host)."""
+    import http.client
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    headers = dict(headers or {})
+    headers["Host"] = parsed.netloc
+    if sign:
+        import boto3
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+
+        credentials = boto3.Session().get_credentials()
+        request = AWSRequest(method=method, url=url.rstrip("/") + path, data=body, headers=headers)
+        SigV4Auth(credentials, "lambda", REGION).add_auth(request)
+        headers = dict(request.headers.items())
+    connection = http.client.HTTPConnection("127.0.0.1", parsed.port, timeout=30)
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.getheaders(), response.read()
+
+
+def header(headers, name):
+    return [value for key, value in headers if key.lower() == name]
+
+
+def test_function_url_configs(make_function, lam):
+    name = make_function(Code={"ZipFile": package(WEB_HANDLER)})["FunctionName"]
+    created = lam.create_function_url_config(
+        FunctionName=name, AuthType="NONE", Cors={"AllowOrigins": ["https://example.com"]}
+    )
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert re.fullmatch(
+        r"http://[a-z0-9]{32}\.lambda-url\.us-east-1\.localhost:\d+/", created["FunctionUrl"]
+    )
+    assert created["FunctionArn"] == function_arn(name)
+    assert created["InvokeMode"] == "BUFFERED"
+    got = lam.get_function_url_config(FunctionName=name)
+    assert got["FunctionUrl"] == created["FunctionUrl"]
+    assert got["Cors"] == {"AllowOrigins": ["https://example.com"]}
+    updated = lam.update_function_url_config(FunctionName=name, AuthType="AWS_IAM")
+    assert updated["AuthType"] == "AWS_IAM"
+    listed = lam.list_function_url_configs(FunctionName=name)["FunctionUrlConfigs"]
+    assert [config["FunctionUrl"] for config in listed] == [created["FunctionUrl"]]
+    code, message, status = error_of(
+        lambda: lam.create_function_url_config(FunctionName=name, AuthType="NONE")
+    )
+    assert (code, status) == ("ResourceConflictException", 409)
+    lam.delete_function_url_config(FunctionName=name)
+    assert error_of(lambda: lam.get_function_url_config(FunctionName=name)) == (
+        "ResourceNotFoundException",
+        "The resource you requested does not exist.",
+        404,
+    )
+    assert url_request(created["FunctionUrl"])[0] == 403
+
+
+def test_function_url_requests_and_responses(make_function, lam):
+    name = make_function(Code={"ZipFile": package(WEB_HANDLER)})["FunctionName"]
+    url = lam.create_function_url_config(
+        FunctionName=name,
+        AuthType="NONE",
+        Cors={"AllowOrigins": ["https://example.com"], "AllowMethods": ["GET", "POST"]},
+    )["FunctionUrl"]
+    status, headers, body = url_request(
+        url, "POST", "/hello", body=b"x", headers={"Origin": "https://example.com"}
+    )
+    assert (status, body) == (201, b"created POST")
+    assert header(headers, "x-hello") == ["world"]
+    assert header(headers, "set-cookie") == ["a=1", "b=2"]
+    assert header(headers, "access-control-allow-origin") == ["https://example.com"]
+
+    status, headers, body = url_request(
+        url,
+        "POST",
+        "/echo?q=a%20b&q=c",
+        body=b'{"k": 1}',
+        headers={"Cookie": "c1=v1; c2=v2", "Content-Type": "application/json"},
+    )
+    assert status == 200
+    event = json.loads(body)
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == "$default"
+    assert event["rawPath"] == "/echo"
+    assert event["rawQueryString"] == "q=a%20b&q=c"
+    assert event["queryStringParameters"] == {"q": "a b,c"}
+    assert event["cookies"] == ["c1=v1", "c2=v2"]
+    assert event["body"] == '{"k": 1}' and event["isBase64Encoded"] is False
+    context = event["requestContext"]
+    assert context["accountId"] == "anonymous"
+    assert context["http"]["method"] == "POST" and context["http"]["path"] == "/echo"
+    assert context["domainPrefix"] == context["apiId"]
+    assert context["domainName"] == url.split("//")[1].split(":")[0]
+
+    status, headers, body = url_request(url, "GET", "/plain")
+    assert (status, json.loads(body)) == (200, {"greeting": "hello"})
+    assert header(headers, "content-type") == ["application/json"]
+    status, _, body = url_request(url, "GET", "/fail")
+    assert (status, json.loads(body)) == (502, {"Message": "Internal Server Error"})
+    status, headers, _ = url_request(
+        url,
+        "OPTIONS",
+        "/hello",
+        headers={"Origin": "https://example.com", "Access-Control-Request-Method": "POST"},
+    )
+    assert status == 200
+    assert header(headers, "access-control-allow-methods") == ["GET,POST"]
+
+
+def test_function_url_with_iam_auth(make_function, lam):
+    name = make_function(Code={"ZipFile": package(WEB_HANDLER)})["FunctionName"]
+    url = lam.create_function_url_config(FunctionName=name, AuthType="AWS_IAM")["FunctionUrl"]
+    status, _, body = url_request(url, "GET", "/echo")
+    assert (status, json.loads(body)) == (403, {"Message": "Forbidden"})
+    status, _, body = url_request(url, "GET", "/echo", sign=True)
+    assert status == 200, body
+    iam = json.loads(body)["requestContext"]["authorizer"]["iam"]
+    assert iam["accountId"] == ACCOUNT and iam["userArn"].startswith("arn:aws:iam::")
+
+
+def test_function_url_streams_its_response(make_function, lam):
+    name = make_function(
+        Runtime="nodejs20.x",
+        Handler="index.handler",
+        Code={"ZipFile": package(STREAMING_WEB_HANDLER, "index.mjs")},
+    )["FunctionName"]
+    url = lam.create_function_url_config(
+        FunctionName=name, AuthType="NONE", InvokeMode="RESPONSE_STREAM"
+    )["FunctionUrl"]
+    status, headers, body = url_request(url)
+    assert status == 202
+    assert header(headers, "x-stream") == ["yes"]
+    assert header(headers, "transfer-encoding") == ["chunked"]
+    assert body == b"part 0\npart 1\npart 2\n"

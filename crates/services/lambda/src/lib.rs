@@ -14,6 +14,7 @@ mod eventstream;
 mod ops;
 mod queue;
 mod store;
+mod url;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ pub struct Options {
     /// The waits before the retries of a failed `Event` invocation (Lambda: about 1 and 2
     /// minutes).
     pub retry_delays: [Duration; 2],
+    /// What follows `<url-id>.lambda-url.<region>.` in function URLs: `localhost:4566`.
+    pub url_authority: String,
 }
 
 impl Options {
@@ -55,6 +58,7 @@ impl Options {
             region: region.into(),
             code_dir: code_dir.into(),
             retry_delays: [Duration::from_secs(60), Duration::from_secs(120)],
+            url_authority: "localhost:4566".into(),
         }
     }
 }
@@ -273,6 +277,11 @@ impl Lambda {
             GetFunctionEventInvokeConfig => self.get_function_event_invoke_config(call).await,
             DeleteFunctionEventInvokeConfig => self.delete_function_event_invoke_config(call).await,
             ListFunctionEventInvokeConfigs => self.list_function_event_invoke_configs(call).await,
+            CreateFunctionUrlConfig => self.create_function_url_config(call).await,
+            GetFunctionUrlConfig => self.get_function_url_config(call).await,
+            UpdateFunctionUrlConfig => self.update_function_url_config(call).await,
+            DeleteFunctionUrlConfig => self.delete_function_url_config(call).await,
+            ListFunctionUrlConfigs => self.list_function_url_configs(call).await,
             TagResource => self.tag_resource(call).await,
             UntagResource => self.untag_resource(call).await,
             ListTags => self.list_tags(call).await,

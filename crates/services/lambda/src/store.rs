@@ -7,6 +7,8 @@
 //! | `Lambda, "alias", name, alias` | [`Alias`] |
 //! | `Lambda, "eic", name, qualifier` | [`EventInvokeConfig`] |
 //! | `Lambda, "async", due (ms), id` | [`Queued`]: an `Event` invocation waiting for its turn |
+//! | `Lambda, "url", name, qualifier` | [`FunctionUrl`] (qualifier `""` for the function) |
+//! | `Lambda, "url-id", url id` | the function name and qualifier of a URL id |
 
 use serde::{Deserialize, Serialize};
 use unkai_store::record::{self, Record};
@@ -159,6 +161,94 @@ impl Record for Queued {
     const VERSION: u8 = 1;
 }
 
+/// A function URL.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionUrl {
+    /// The URL id: the first label of its host.
+    pub id: String,
+    /// `NONE` or `AWS_IAM`.
+    pub auth_type: String,
+    /// `BUFFERED` or `RESPONSE_STREAM`.
+    pub invoke_mode: String,
+    /// The CORS configuration, as its JSON document.
+    pub cors: Option<String>,
+    /// `2024-01-31T12:00:00.000000Z`.
+    pub created: String,
+    /// The same form.
+    pub last_modified: String,
+}
+
+impl Record for FunctionUrl {
+    const VERSION: u8 = 1;
+}
+
+fn url_key(name: &str, qualifier: &str) -> Vec<u8> {
+    tuple::key(Space::Lambda)
+        .str("url")
+        .str(name)
+        .str(qualifier)
+        .finish()
+}
+
+fn url_id_key(id: &str) -> Vec<u8> {
+    tuple::key(Space::Lambda).str("url-id").str(id).finish()
+}
+
+/// Every URL of `name`.
+pub(crate) fn urls(name: &str) -> KeyRange {
+    tuple::key(Space::Lambda).str("url").str(name).range()
+}
+
+pub(crate) fn get_url(tx: &mut Tx, name: &str, qualifier: &str) -> Result<Option<FunctionUrl>> {
+    let key = url_key(name, qualifier);
+    tx.get(&key)?
+        .map(|bytes| record::decode(&key, &bytes))
+        .transpose()
+}
+
+pub(crate) fn put_url(tx: &mut Tx, name: &str, qualifier: &str, url: &FunctionUrl) {
+    tx.set(url_key(name, qualifier), record::encode(url));
+    tx.set(
+        url_id_key(&url.id),
+        tuple::key(Space::Lambda).str(name).str(qualifier).finish(),
+    );
+}
+
+pub(crate) fn delete_url(tx: &mut Tx, name: &str, qualifier: &str, id: &str) {
+    tx.clear(url_key(name, qualifier));
+    tx.clear(url_id_key(id));
+}
+
+/// The function name and qualifier behind a URL id.
+pub(crate) fn url_target(tx: &mut Tx, id: &str) -> Result<Option<(String, String)>> {
+    let key = url_id_key(id);
+    let Some(value) = tx.get(&key)? else {
+        return Ok(None);
+    };
+    let mut reader = tuple::Reader::new(&value, Space::Lambda)
+        .map_err(|error| unkai_store::Error::corrupt(&key, error))?;
+    let name = reader
+        .str()
+        .map_err(|error| unkai_store::Error::corrupt(&key, error))?;
+    let qualifier = reader
+        .str()
+        .map_err(|error| unkai_store::Error::corrupt(&key, error))?;
+    Ok(Some((name, qualifier)))
+}
+
+/// Decodes a URL record read from [`urls`], with its qualifier.
+pub(crate) fn decode_url(key: &[u8], value: &[u8]) -> Result<(String, FunctionUrl)> {
+    let mut reader = tuple::Reader::new(key, Space::Lambda)
+        .map_err(|error| unkai_store::Error::corrupt(key, error))?;
+    let qualifier = (|| {
+        reader.str()?;
+        reader.str()?;
+        reader.str()
+    })()
+    .map_err(|error: tuple::DecodeError| unkai_store::Error::corrupt(key, error))?;
+    Ok((qualifier, record::decode(key, value)?))
+}
+
 fn function_key(name: &str) -> Vec<u8> {
     tuple::key(Space::Lambda).str("fn").str(name).finish()
 }
@@ -297,11 +387,16 @@ pub(crate) fn delete_event_invoke_config(tx: &mut Tx, name: &str, qualifier: &st
 }
 
 /// Deletes everything stored for function `name`.
-pub(crate) fn delete_function(tx: &mut Tx, name: &str) {
+pub(crate) fn delete_function(tx: &mut Tx, name: &str) -> Result<()> {
+    for (key, value) in tx.range(&urls(name), usize::MAX)? {
+        let (qualifier, url) = decode_url(&key, &value)?;
+        delete_url(tx, name, &qualifier, &url.id);
+    }
     tx.clear(function_key(name));
     tx.clear_range(versions(name));
     tx.clear_range(aliases(name));
     tx.clear_range(event_invoke_configs(name));
+    Ok(())
 }
 
 pub(crate) fn queued_key(due_ms: u64, id: &str) -> Vec<u8> {

@@ -19,7 +19,7 @@ impl Lambda {
                     .kv
                     .transact(|tx| {
                         self.function(tx, &name)?;
-                        store::delete_function(tx, &name);
+                        store::delete_function(tx, &name)?;
                         let runtime = runtime.clone();
                         let name = name.clone();
                         tx.on_commit(move || {

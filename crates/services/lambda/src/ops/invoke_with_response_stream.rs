@@ -11,27 +11,11 @@ use http_body_util::BodyExt as _;
 use serde_json::{Value as Json, json};
 use unkai_runtime::Outcome;
 
+use super::ChannelBody;
 use super::invalid;
 use super::invoke::{MAX_SYNC_PAYLOAD, check_request, settle};
 use crate::error::Error;
 use crate::{Call, Lambda, Reply, eventstream};
-
-/// A body fed by a channel.
-struct ChannelBody(tokio::sync::mpsc::Receiver<Bytes>);
-
-impl http_body::Body for ChannelBody {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        self.0
-            .poll_recv(cx)
-            .map(|bytes| bytes.map(|bytes| Ok(http_body::Frame::data(bytes))))
-    }
-}
 
 /// The `InvokeComplete` document of an outcome.
 fn complete(outcome: &Outcome) -> Json {
@@ -123,7 +107,18 @@ impl Lambda {
                     }
                     let document = match running.await {
                         Ok(result) => match settle(result, &request_id, tail) {
-                            Ok(outcome) => complete(&outcome),
+                            Ok(outcome) => {
+                                // A function that did not stream answers in one chunk.
+                                if !outcome.streamed
+                                    && !outcome.function_error
+                                    && !outcome.payload.is_empty()
+                                {
+                                    let _ = body
+                                        .send(eventstream::payload_chunk(&outcome.payload))
+                                        .await;
+                                }
+                                complete(&outcome)
+                            }
                             Err(error) => {
                                 json!({"ErrorCode": "ServiceException", "ErrorDetails": error.to_string()})
                             }

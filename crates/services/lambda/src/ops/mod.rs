@@ -6,6 +6,7 @@ mod concurrency;
 mod create_function;
 mod delete_function;
 mod event_invoke_config;
+mod function_url;
 mod get_function;
 pub(crate) mod invoke;
 mod invoke_with_response_stream;
@@ -22,6 +23,23 @@ use crate::Lambda;
 use crate::api::Settings;
 use crate::error::Error;
 use crate::store::{self, LATEST, Version};
+
+/// A body fed by a channel.
+pub(crate) struct ChannelBody(pub(crate) tokio::sync::mpsc::Receiver<bytes::Bytes>);
+
+impl http_body::Body for ChannelBody {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|bytes| bytes.map(|bytes| Ok(http_body::Frame::data(bytes))))
+    }
+}
 
 /// The runtimes unkai runs.
 pub(crate) const SUPPORTED_RUNTIMES: &[&str] = &[
