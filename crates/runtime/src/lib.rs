@@ -46,6 +46,10 @@ pub struct Config {
     pub account_concurrency: u32,
     /// How long an instance stays warm without work before it is stopped.
     pub idle_timeout: Duration,
+    /// How many new instances a function may start at once (Lambda: 1,000 …)
+    pub scale_burst: u32,
+    /// … and how many more per second after that (Lambda: 1,000 every 10 seconds).
+    pub scale_per_second: f64,
     /// The Python interpreter for `python3.x` runtimes.
     pub python: PathBuf,
     /// The Node.js executable for `nodejs*` runtimes.
@@ -68,6 +72,8 @@ impl Config {
             region: "us-east-1".into(),
             account_concurrency: 1000,
             idle_timeout: Duration::from_secs(300),
+            scale_burst: 1000,
+            scale_per_second: 100.0,
             python: "python3".into(),
             node: "node".into(),
             python_sdk: None,
@@ -180,6 +186,8 @@ struct Pool {
     running: u32,
     /// Warm instances waiting for work, most recently used last.
     idle: Vec<(Arc<Instance>, Instant)>,
+    /// New instances it may start now (the scaling rate's bucket), and when it was filled.
+    scale_tokens: Option<(f64, Instant)>,
 }
 
 /// What `/_unkai/metrics` reports per function.
@@ -509,7 +517,6 @@ impl Runtime {
             }
             None => state.unreserved_running += 1,
         }
-        pool.running += 1;
         let mut warm = None;
         while let Some((instance, _)) = pool.idle.pop() {
             if instance.revision == function.revision && instance.alive() {
@@ -518,6 +525,28 @@ impl Runtime {
             }
             instance.kill();
         }
+        if warm.is_none() {
+            // A new instance: within the function's scaling rate.
+            let config = &self.inner.config;
+            let now = Instant::now();
+            let (tokens, filled) = pool
+                .scale_tokens
+                .unwrap_or((f64::from(config.scale_burst), now));
+            let tokens = (tokens
+                + now.duration_since(filled).as_secs_f64() * config.scale_per_second)
+                .min(f64::from(config.scale_burst));
+            if tokens < 1.0 {
+                pool.scale_tokens = Some((tokens, now));
+                if pool.reserved.is_none() {
+                    state.unreserved_running = state.unreserved_running.saturating_sub(1);
+                }
+                return Err(Refusal::Throttled {
+                    reason: "ConcurrentInvocationLimitExceeded",
+                });
+            }
+            pool.scale_tokens = Some((tokens - 1.0, now));
+        }
+        pool.running += 1;
         let lease = Lease {
             inner: self.inner.clone(),
             function: function.name.clone(),

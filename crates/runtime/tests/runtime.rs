@@ -279,3 +279,42 @@ async fn init_errors_and_throttles() {
             .function_error
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_instances_follow_the_scaling_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = dir.path().join("code");
+    std::fs::create_dir_all(&code).unwrap();
+    let bootstrap = code.join("bootstrap");
+    std::fs::write(&bootstrap, BOOTSTRAP).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut config = Config::new(dir.path().join("runtime"), "http://127.0.0.1:4566");
+    config.scale_burst = 1;
+    config.scale_per_second = 0.001;
+    let runtime = Runtime::new(config, Clock::system(), Arc::new(Recorded::default())).unwrap();
+    let function = function(&code, vec![]);
+    // The first instance uses the one token; while it is busy a second would be new: refused.
+    let (busy, second) = tokio::join!(
+        runtime.invoke(&function, invocation(r#"{"sleep":0.5}"#, false)),
+        async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            runtime.invoke(&function, invocation("{}", false)).await
+        }
+    );
+    assert!(!busy.unwrap().function_error);
+    assert_eq!(
+        second,
+        Err(Refusal::Throttled {
+            reason: "ConcurrentInvocationLimitExceeded"
+        })
+    );
+    // The warm instance needs no token.
+    assert!(
+        !runtime
+            .invoke(&function, invocation("{}", false))
+            .await
+            .unwrap()
+            .function_error
+    );
+}
