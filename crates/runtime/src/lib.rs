@@ -316,6 +316,24 @@ impl Runtime {
             .saturating_sub(state.reserved_total)
     }
 
+    /// How many more invocations of `function` could run now.
+    pub fn free_concurrency(&self, function: &str) -> u32 {
+        let state = lock(&self.inner.state);
+        let shared = self
+            .inner
+            .config
+            .account_concurrency
+            .saturating_sub(state.reserved_total);
+        match state.pools.get(function) {
+            Some(Pool {
+                reserved: Some(reserved),
+                running,
+                ..
+            }) => reserved.saturating_sub(*running),
+            _ => shared.saturating_sub(state.unreserved_running),
+        }
+    }
+
     /// The account's concurrency limit.
     pub fn account_concurrency(&self) -> u32 {
         self.inner.config.account_concurrency

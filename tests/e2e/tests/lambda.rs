@@ -1153,3 +1153,94 @@ async fn functions_are_isolated_from_unkai_and_each_other() {
     let _ = std::fs::remove_file(&probe);
     assert_ne!(read.payload[probe.as_str()], "ok", "{}", read.payload);
 }
+
+const SLOW_RECORDER: &str = r#"
+import os
+import time
+
+import boto3
+
+
+def handler(event, context):
+    time.sleep(0.2)
+    boto3.client("dynamodb").put_item(
+        TableName=os.environ["TABLE"], Item={"id": {"S": event["id"]}}
+    )
+    return "recorded"
+"#;
+
+/// `Event` invocations are acknowledged once they are in the store: a SIGKILL right after the
+/// 202s loses none; the restarted server runs every one of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_events_survive_a_crash() {
+    let mut lab = Lab::start("");
+    lab.table("seen").await;
+    lab.create(
+        "slow",
+        "python3.12",
+        "handler.handler",
+        &handler_zip(SLOW_RECORDER),
+    )
+    .environment(Environment::builder().variables("TABLE", "seen").build())
+    .send()
+    .await
+    .unwrap();
+    // Two at a time, 0.2 s each: most events still wait in the queue when unkai dies.
+    lab.lambda
+        .put_function_concurrency()
+        .function_name("slow")
+        .reserved_concurrent_executions(2)
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<String> = (0..30).map(|i| format!("event-{i}")).collect();
+    for id in &ids {
+        let queued = lab
+            .lambda
+            .invoke()
+            .function_name("slow")
+            .invocation_type(InvocationType::Event)
+            .payload(Blob::new(json!({ "id": id }).to_string()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(queued.status_code(), 202);
+    }
+    lab.unkai.restart();
+    let sdk = lab.unkai.sdk_config();
+    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let mut seen = BTreeSet::new();
+        let mut start = None;
+        loop {
+            let page = ddb
+                .scan()
+                .table_name("seen")
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .unwrap();
+            for item in page.items() {
+                if let Some(AttributeValue::S(id)) = item.get("id") {
+                    seen.insert(id.clone());
+                }
+            }
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                break;
+            }
+        }
+        if ids.iter().all(|id| seen.contains(id)) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "after the restart only {} of {} queued events ran",
+            seen.len(),
+            ids.len()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

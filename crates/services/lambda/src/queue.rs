@@ -8,7 +8,7 @@
 //!
 //! Deviation: destinations are Lambda functions for now; other ARNs are logged and dropped.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -40,8 +40,11 @@ pub(crate) async fn run(lambda: &Lambda, shutdown: impl std::future::Future<Outp
                 .await;
             match due {
                 Ok(entries) => {
+                    // Events wait in the queue while their function has no concurrency to spare,
+                    // rather than being throttled.
+                    let mut started: HashMap<String, u32> = HashMap::new();
                     for entry in entries {
-                        if !lock(&running).insert(entry.0.clone()) {
+                        if lock(&running).contains(&entry.0) {
                             continue;
                         }
                         let queued = match store::decode_queued(&entry.0, &entry.1) {
@@ -51,6 +54,12 @@ pub(crate) async fn run(lambda: &Lambda, shutdown: impl std::future::Future<Outp
                                 continue;
                             }
                         };
+                        let count = started.entry(queued.function.clone()).or_default();
+                        if *count >= lambda.inner.runtime.free_concurrency(&queued.function) {
+                            continue;
+                        }
+                        *count += 1;
+                        lock(&running).insert(entry.0.clone());
                         let lambda = lambda.clone();
                         let finished = running.clone();
                         tokio::spawn(async move {
@@ -188,9 +197,10 @@ async fn process(lambda: &Lambda, key: &[u8], mut queued: Queued) -> Result<(), 
             }
         }
         Err(Error::TooManyRequestsException { .. } | Error::ServiceException(_)) => {
-            // Backoff grows with the event's age: 1 s, then up to 5 minutes.
-            let age = now.saturating_sub(queued.received_ms);
-            Next::Retry(now + (age / 2).clamp(1_000, 300_000))
+            // As Lambda: from 1 s, doubling, up to 5 minutes.
+            let delay = (1_000u64 << queued.throttles.min(9)).min(300_000);
+            queued.throttles += 1;
+            Next::Retry(now + delay)
         }
         Err(error) => return Err(error),
     };
@@ -216,6 +226,7 @@ async fn settle(lambda: &Lambda, key: &[u8], next: Next, queued: &Queued) -> Res
                             payload: event.to_string().into_bytes(),
                             received_ms: lambda.now_ms(),
                             attempts: 0,
+                            throttles: 0,
                         };
                         store::enqueue(tx, follow.received_ms, &follow);
                         let inner = inner.clone();

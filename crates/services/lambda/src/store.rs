@@ -155,6 +155,8 @@ pub struct Queued {
     pub received_ms: u64,
     /// How many times it has run.
     pub attempts: u32,
+    /// How many times it was throttled (the backoff doubles from 1 s with each).
+    pub throttles: u32,
 }
 
 impl Record for Queued {

@@ -120,6 +120,7 @@ impl Lambda {
             payload: payload.to_vec(),
             received_ms: self.now_ms(),
             attempts: 0,
+            throttles: 0,
         };
         let inner = self.inner.clone();
         self.inner
