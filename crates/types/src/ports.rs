@@ -52,3 +52,39 @@ pub trait Sessions: Send + Sync + 'static {
         seconds: u64,
     ) -> BoxFuture<'a, Result<SessionKey, String>>;
 }
+
+/// What a synchronous invocation returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invoked {
+    /// The function's response, or its error document when `function_error` is set.
+    pub payload: Vec<u8>,
+    /// `Unhandled` when the function failed (`X-Amz-Function-Error`).
+    pub function_error: Option<String>,
+    /// The version that ran.
+    pub executed_version: String,
+}
+
+/// Why an invocation did not run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InvokeFailure {
+    /// No such function, version or alias.
+    NotFound(String),
+    /// Over a concurrency limit.
+    Throttled,
+    /// The event is larger than the function takes.
+    TooLarge(String),
+    /// Anything else (the worker could not start, the store failed).
+    Failed(String),
+}
+
+/// Runs functions (Lambda), for the parts of unkai that invoke them by ARN: API Gateway's
+/// integrations, authorizers, event sources.
+pub trait Invoke: Send + Sync + 'static {
+    /// Invokes `function` (a name or ARN, with an optional `:qualifier`) synchronously with
+    /// the JSON event `payload`.
+    fn invoke<'a>(
+        &'a self,
+        function: &'a str,
+        payload: Vec<u8>,
+    ) -> BoxFuture<'a, Result<Invoked, InvokeFailure>>;
+}

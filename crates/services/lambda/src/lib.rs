@@ -12,6 +12,7 @@ mod code;
 mod error;
 mod eventstream;
 mod ops;
+mod port;
 mod queue;
 mod store;
 mod url;
