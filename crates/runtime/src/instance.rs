@@ -57,6 +57,8 @@ pub(crate) enum Death {
     InitError(Bytes),
     /// The process exited (`None` when waiting for it failed).
     Exited(Option<ExitStatus>),
+    /// The kernel killed it for memory.
+    OutOfMemory,
 }
 
 /// An invocation that did not end with the worker's answer.
@@ -64,6 +66,10 @@ pub(crate) enum Death {
 pub(crate) enum Failure {
     InitError {
         body: Bytes,
+        tail: Option<String>,
+    },
+    /// Killed by the kernel for using more than its memory size.
+    OutOfMemory {
         tail: Option<String>,
     },
     Timeout {
@@ -174,6 +180,10 @@ impl Instance {
             nix::unistd::chown(&tmp, owner, group)?;
         }
         let stream = log_stream_name(clock, &function.version, &id);
+        let cgroup = match (&protection.memory, &config.sandbox) {
+            (Some(cgroups), Some(_)) => Some(cgroups.create(&id, function.memory_mb)?),
+            _ => None,
+        };
 
         let family = Family::of(&function.runtime).ok_or_else(|| {
             std::io::Error::other(format!("unsupported runtime {}", function.runtime))
@@ -212,6 +222,7 @@ impl Instance {
                     write: vec![tmp.clone()],
                     private_tmp: private_tmp.then_some(function.ephemeral_storage_mb),
                     uid,
+                    cgroup: cgroup.clone(),
                 };
                 let mut command = Command::new(launcher);
                 command.args(plan.arguments(&program, &args));
@@ -260,6 +271,8 @@ impl Instance {
         {
             let kill = kill.clone();
             let api = api.clone();
+            let memory = protection.memory.clone();
+            let cgroup = cgroup.clone();
             tokio::spawn(async move {
                 let status = tokio::select! {
                     status = child.wait() => status.ok(),
@@ -270,6 +283,20 @@ impl Instance {
                 };
                 // Whatever the worker started goes with it.
                 signal_group(pid);
+                let oom = match (&memory, &cgroup) {
+                    (Some(cgroups), Some(dir)) => cgroups.oom_killed(dir),
+                    _ => false,
+                };
+                if oom {
+                    api.dead.send_if_modified(|dead| {
+                        dead.is_none()
+                            .then(|| *dead = Some(Death::OutOfMemory))
+                            .is_some()
+                    });
+                }
+                if let Some(dir) = cgroup {
+                    let _ = tokio::task::spawn_blocking(move || crate::cgroup::remove(&dir)).await;
+                }
                 api.dead.send_if_modified(|dead| {
                     dead.is_none()
                         .then(|| *dead = Some(Death::Exited(status)))
@@ -407,11 +434,18 @@ impl Instance {
         if matches!(ending, Ending::Timeout) {
             self.kill();
         }
+        // Killed for memory, it used all it had.
+        let out_of_memory = matches!(*self.dead.borrow(), Some(Death::OutOfMemory));
+        let max_memory = if out_of_memory {
+            u64::from(function.memory_mb)
+        } else {
+            self.max_memory_mb()
+        };
         let report = report_line(
             request_id,
             duration,
             function.memory_mb,
-            self.max_memory_mb(),
+            max_memory,
             self.cold_start_init(),
         );
         let note = match ending {
@@ -489,6 +523,7 @@ impl Instance {
         match self.dead.borrow().clone() {
             Some(Death::InitError(body)) => Failure::InitError { body, tail },
             Some(Death::Exited(status)) => Failure::Exited { status, tail },
+            Some(Death::OutOfMemory) => Failure::OutOfMemory { tail },
             None => Failure::Exited { status: None, tail },
         }
     }

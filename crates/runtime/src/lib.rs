@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod api;
+pub mod cgroup;
 mod instance;
 mod logs;
 pub mod sandbox;
@@ -268,11 +269,16 @@ impl Runtime {
             std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o711))?;
         }
         instance::install_bootstraps(&config.dir)?;
-        let protection = config
+        let mut protection = config
             .sandbox
             .as_deref()
             .map(sandbox::probe)
             .unwrap_or_default();
+        protection.memory = if config.sandbox.is_some() {
+            cgroup::Cgroups::detect()
+        } else {
+            None
+        };
         Ok(Self {
             inner: Arc::new(Inner {
                 protection,
@@ -643,6 +649,13 @@ impl Failure {
                         "RequestId: {id} Error: Task timed out after {:.2} seconds",
                         function.timeout.as_secs_f64()
                     ),
+                ),
+                tail,
+            ),
+            Failure::OutOfMemory { tail } => (
+                error_document(
+                    "Runtime.OutOfMemory",
+                    &format!("RequestId: {id} Error: Runtime exited with error: signal: killed"),
                 ),
                 tail,
             ),

@@ -42,11 +42,13 @@ pub struct Protection {
     pub private_tmp: bool,
     /// Each function's workers run as a user of their own.
     pub separate_uid: bool,
+    /// Memory limits through this cgroup hierarchy.
+    pub memory: Option<crate::cgroup::Cgroups>,
 }
 
 impl std::fmt::Display for Protection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if *self == Protection::default() {
+        if !self.landlock && !self.private_tmp && !self.separate_uid && self.memory.is_none() {
             return write!(
                 f,
                 "not sandboxed: workers run as unkai's user, with its access"
@@ -68,6 +70,11 @@ impl std::fmt::Display for Protection {
         } else {
             "unkai's own user id"
         });
+        parts.push(match self.memory {
+            Some(crate::cgroup::Cgroups::V2(_)) => "memory limits (cgroup v2)",
+            Some(crate::cgroup::Cgroups::V1(_)) => "memory limits (cgroup v1)",
+            None => "memory measured, not limited (no writable memory cgroup)",
+        });
         write!(f, "{}", parts.join(", "))
     }
 }
@@ -83,6 +90,8 @@ pub struct Plan {
     pub private_tmp: Option<u32>,
     /// Run as this user and group.
     pub uid: Option<u32>,
+    /// Join this memory cgroup first.
+    pub cgroup: Option<PathBuf>,
 }
 
 impl Plan {
@@ -104,6 +113,10 @@ impl Plan {
         if let Some(uid) = self.uid {
             out.push("--uid".into());
             out.push(uid.to_string().into());
+        }
+        if let Some(cgroup) = &self.cgroup {
+            out.push("--cgroup".into());
+            out.push(cgroup.into());
         }
         out.push("--".into());
         out.push(program.into());
@@ -127,6 +140,7 @@ pub fn enter(args: impl IntoIterator<Item = OsString>) -> std::io::Error {
                 plan.private_tmp = args.next().and_then(|size| size.to_str()?.parse().ok());
             }
             Some("--uid") => plan.uid = args.next().and_then(|uid| uid.to_str()?.parse().ok()),
+            Some("--cgroup") => plan.cgroup = args.next().map(PathBuf::from),
             Some("--probe") => probe = true,
             Some("--") => {
                 program = args.next();
@@ -146,6 +160,11 @@ pub fn enter(args: impl IntoIterator<Item = OsString>) -> std::io::Error {
     let Some(program) = program else {
         return std::io::Error::other("the sandbox needs a program after --");
     };
+    if let Some(cgroup) = &plan.cgroup
+        && let Err(error) = crate::cgroup::join(cgroup)
+    {
+        return error;
+    }
     if let Some(size) = plan.private_tmp
         && let Err(error) = private_tmp(size)
     {
@@ -221,6 +240,7 @@ fn probe_here() -> Protection {
         landlock,
         private_tmp,
         separate_uid: false,
+        memory: None,
     }
 }
 
@@ -238,6 +258,7 @@ pub fn probe(launcher: &Path) -> Protection {
         landlock: text.contains("landlock=true"),
         private_tmp: text.contains("private_tmp=true"),
         separate_uid: nix::unistd::geteuid().is_root(),
+        memory: None,
     }
 }
 

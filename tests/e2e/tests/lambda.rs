@@ -1244,3 +1244,61 @@ async fn queued_events_survive_a_crash() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
+
+const MEMORY_HOG: &str = r#"
+def handler(event, context):
+    blob = bytearray(event["mb"] * 1024 * 1024)
+    for i in range(0, len(blob), 4096):
+        blob[i] = 1
+    return {"allocated": event["mb"]}
+"#;
+
+/// A function over its memory size is killed as on Lambda (`Runtime.OutOfMemory`), where the
+/// machine gives unkai a memory cgroup; the next invocation gets a fresh instance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_size_is_enforced() {
+    let lab = Lab::start("");
+    let limited = lab
+        .unkai
+        .banner()
+        .iter()
+        .any(|line| line.contains("memory limits"));
+    if !limited {
+        eprintln!(
+            "skipped: no writable memory cgroup here ({:?})",
+            lab.unkai.banner()
+        );
+        return;
+    }
+    lab.create(
+        "hog",
+        "python3.12",
+        "handler.handler",
+        &handler_zip(MEMORY_HOG),
+    )
+    .memory_size(128)
+    .send()
+    .await
+    .unwrap();
+    let fits = lab.invoke("hog", &json!({"mb": 32})).await;
+    assert_eq!(fits.function_error, None, "{}", fits.payload);
+    let over = lab.invoke_tail("hog", &json!({"mb": 300})).await;
+    assert_eq!(over.function_error.as_deref(), Some("Unhandled"));
+    assert_eq!(
+        over.payload["errorType"], "Runtime.OutOfMemory",
+        "{}",
+        over.payload
+    );
+    assert!(
+        over.payload["errorMessage"]
+            .as_str()
+            .unwrap()
+            .ends_with("Error: Runtime exited with error: signal: killed"),
+        "{}",
+        over.payload
+    );
+    let log = over.log.unwrap_or_default();
+    assert!(log.contains("Max Memory Used: 128 MB"), "{log}");
+    let again = lab.invoke("hog", &json!({"mb": 32})).await;
+    assert_eq!(again.function_error, None, "{}", again.payload);
+}
