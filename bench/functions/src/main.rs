@@ -271,7 +271,9 @@ async fn start_unkai(binary: &Path, dir: &Path, sandbox: bool) -> Result<Server>
     let config = dir.path().join("unkai.toml");
     std::fs::write(
         &config,
-        format!("[functions]\nidle_timeout_seconds = 600\nsandbox = {sandbox}\n"),
+        format!(
+            "[functions]\nidle_timeout_seconds = 600\nsandbox = {sandbox}\nprepare_sdks = false\n"
+        ),
     )?;
     let log = std::fs::File::create(dir.path().join("server.log"))?;
     let child = Command::new(binary)

@@ -103,6 +103,10 @@ struct UpArgs {
     /// Threads serving requests [default: one per CPU]
     #[arg(long, env = "UNKAI_WORKERS", value_name = "N")]
     workers: Option<usize>,
+    /// Prepare boto3 and the AWS SDK for Node.js for functions when first needed [default: true]
+    #[arg(long, env = "UNKAI_PREPARE_SDKS", value_name = "BOOL",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    prepare_sdks: Option<bool>,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -185,6 +189,9 @@ fn up_config(args: &UpArgs) -> Result<Config> {
     config.auth.dev_credentials |= args.dev_credentials;
     if let Some(workers) = args.workers {
         config.workers = Some(workers);
+    }
+    if let Some(prepare) = args.prepare_sdks {
+        config.functions.prepare_sdks = prepare;
     }
     Ok(config)
 }

@@ -159,6 +159,7 @@ impl Instance {
     /// its first invocation waits for it.
     pub async fn spawn(
         config: &Config,
+        sdk: Option<&Path>,
         protection: &Protection,
         clock: &Clock,
         sink: &Arc<dyn LogSink>,
@@ -205,8 +206,7 @@ impl Instance {
             ),
         };
         let mut read = vec![function.code.clone(), config.dir.join("bootstraps")];
-        read.extend(config.python_sdk.iter().cloned());
-        read.extend(config.node_sdk.iter().cloned());
+        read.extend(sdk.map(Path::to_owned));
         read.extend(interpreter.into_iter().flat_map(interpreter_roots));
         // A private /tmp would hide whatever the worker needs from the real /tmp (a data
         // directory there, as tests keep theirs): then its scratch directory is its TMPDIR.
@@ -242,7 +242,7 @@ impl Instance {
         let (reader, writer) = std::io::pipe()?;
         command
             .env_clear()
-            .envs(environment(config, function, port, &stream, &tmp_dir))
+            .envs(environment(config, function, sdk, port, &stream, &tmp_dir))
             .current_dir(&function.code)
             .stdin(Stdio::null())
             .stdout(writer.try_clone()?)
@@ -568,6 +568,7 @@ fn signal_group(pid: u32) {
 fn environment(
     config: &Config,
     function: &Function,
+    sdk: Option<&Path>,
     port: u16,
     stream: &str,
     tmp: &Path,
@@ -609,21 +610,22 @@ fn environment(
             function.credentials.secret_access_key.clone(),
         ),
         ("TMPDIR", tmp.display().to_string()),
+        // Workers' users have no home of their own; SDKs look for ~/.aws.
+        ("HOME", tmp.display().to_string()),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value))
     .collect();
     // The function's own code first, then the shared SDK, as on Lambda.
+    let sdk = sdk.map(|dir| dir.display().to_string());
     let mut python_path = vec![code.clone()];
-    python_path.extend(
-        config
-            .python_sdk
-            .iter()
-            .map(|dir| dir.display().to_string()),
-    );
-    env.push(("PYTHONPATH".into(), python_path.join(":")));
     let mut node_path = vec![format!("{code}/node_modules")];
-    node_path.extend(config.node_sdk.iter().map(|dir| dir.display().to_string()));
+    if function.runtime.starts_with("python") {
+        python_path.extend(sdk);
+    } else {
+        node_path.extend(sdk);
+    }
+    env.push(("PYTHONPATH".into(), python_path.join(":")));
     env.push(("NODE_PATH".into(), node_path.join(":")));
     if let Some(token) = &function.credentials.session_token {
         env.push(("AWS_SESSION_TOKEN".into(), token.clone()));

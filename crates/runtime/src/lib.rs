@@ -15,6 +15,7 @@ pub mod cgroup;
 mod instance;
 mod logs;
 pub mod sandbox;
+pub mod sdk;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -62,6 +63,8 @@ pub struct Config {
     /// The unkai binary, to start workers through its sandbox (`unkai __sandbox`); `None`
     /// starts them directly.
     pub sandbox: Option<PathBuf>,
+    /// Where to prepare the SDKs that are not configured (`None`: do not prepare them).
+    pub sdk_cache: Option<PathBuf>,
 }
 
 impl Config {
@@ -80,6 +83,7 @@ impl Config {
             python_sdk: None,
             node_sdk: None,
             sandbox: None,
+            sdk_cache: None,
         }
     }
 }
@@ -213,6 +217,8 @@ struct State {
 }
 
 struct Inner {
+    /// The prepared SDKs, once each (`None` when preparing failed).
+    sdks: [tokio::sync::OnceCell<Option<PathBuf>>; 2],
     config: Config,
     protection: sandbox::Protection,
     clock: Clock,
@@ -281,6 +287,7 @@ impl Runtime {
         };
         Ok(Self {
             inner: Arc::new(Inner {
+                sdks: Default::default(),
                 protection,
                 config,
                 clock,
@@ -288,6 +295,44 @@ impl Runtime {
                 state: Mutex::new(State::default()),
             }),
         })
+    }
+
+    /// The SDK directory for a runtime: configured, or prepared (once, waiting for it).
+    async fn sdk(&self, runtime: &str) -> Option<PathBuf> {
+        let config = &self.inner.config;
+        let (kind, configured, interpreter, slot) = if runtime.starts_with("python") {
+            (sdk::Kind::Python, &config.python_sdk, &config.python, 0)
+        } else if runtime.starts_with("nodejs") {
+            (sdk::Kind::Node, &config.node_sdk, &config.node, 1)
+        } else {
+            return None;
+        };
+        if let Some(dir) = configured {
+            return Some(dir.clone());
+        }
+        let cache = config.sdk_cache.clone()?;
+        if sdk::ready(&cache, kind) {
+            return Some(sdk::path(&cache, kind));
+        }
+        let interpreter = interpreter.clone();
+        self.inner.sdks[slot]
+            .get_or_init(|| async move {
+                tracing::warn!(sdk = ?kind, cache = %cache.display(), "preparing the SDK Lambda's runtime includes (once per machine)");
+                let prepared = tokio::task::spawn_blocking(move || {
+                    sdk::prepare(&cache, kind, &interpreter)
+                })
+                .await;
+                match prepared {
+                    Ok(Ok(dir)) => Some(dir),
+                    Ok(Err(error)) => {
+                        tracing::warn!(sdk = ?kind, %error, "could not prepare the SDK; functions run without it (set python_sdk / node_sdk in [functions] to a directory that has it)");
+                        None
+                    }
+                    Err(_) => None,
+                }
+            })
+            .await
+            .clone()
     }
 
     /// How workers are confined on this machine.
@@ -400,6 +445,7 @@ impl Runtime {
             None => Arc::new(
                 Instance::spawn(
                     &self.inner.config,
+                    self.sdk(&function.runtime).await.as_deref(),
                     &self.inner.protection,
                     &self.inner.clock,
                     &self.inner.logs,

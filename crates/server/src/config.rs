@@ -53,6 +53,10 @@ pub struct FunctionsConfig {
     /// A `node_modules` directory every Node.js function can import after its own, as
     /// Lambda's runtimes include the AWS SDK v3 (`npm install --prefix DIR @aws-sdk/…`).
     pub node_sdk: Option<PathBuf>,
+    /// Prepare the SDKs Lambda's runtimes include (boto3, the AWS SDK v3 for Node.js) once
+    /// per machine, when a function first needs one and `python_sdk` / `node_sdk` are not
+    /// set. Needs the package registries (PyPI, npm) that one time. Default on.
+    pub prepare_sdks: bool,
     /// Confine workers (Landlock, a private /tmp, a user id per function when root).
     /// Default on; off saves a process start (~1.5 ms) per cold start on small machines.
     pub sandbox: bool,
@@ -68,6 +72,7 @@ impl Default for FunctionsConfig {
             node: PathBuf::from("node"),
             python_sdk: None,
             node_sdk: None,
+            prepare_sdks: true,
             sandbox: true,
         }
     }

@@ -112,6 +112,9 @@ fn lambda(
     runtime.node = functions.node.clone();
     runtime.python_sdk = functions.python_sdk.clone();
     runtime.node_sdk = functions.node_sdk.clone();
+    runtime.sdk_cache = functions
+        .prepare_sdks
+        .then(unkai_runtime::sdk::default_cache);
     runtime.sandbox = functions
         .sandbox
         .then(std::env::current_exe)

@@ -126,6 +126,8 @@ impl Unkai {
         command
             .env_remove("UNKAI_CONFIG")
             .env("UNKAI_LOG", "warn")
+            // Tests that need an SDK say where it is; none prepares one over the network.
+            .env("UNKAI_PREPARE_SDKS", "false")
             .current_dir(data.path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -1302,3 +1302,89 @@ async fn memory_size_is_enforced() {
     let again = lab.invoke("hog", &json!({"mb": 32})).await;
     assert_eq!(again.function_error, None, "{}", again.payload);
 }
+
+const WHO_PYTHON: &str = r#"
+import boto3
+
+
+def handler(event, context):
+    return boto3.client("sts").get_caller_identity()["Arn"]
+"#;
+
+const WHO_NODE: &str = r#"
+import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+
+export const handler = async () =>
+  (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn;
+"#;
+
+/// Handlers import the SDK their Lambda runtime includes without bundling it: unkai prepares
+/// boto3 and the AWS SDK for Node.js once per machine (from PyPI and npm) when first needed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handlers_import_the_sdk_their_runtime_includes() {
+    let unkai = Unkai::launch(Launch {
+        args: vec!["--prepare-sdks".into(), "true".into()],
+        ..Launch::default()
+    });
+    let sdk = unkai.sdk_config();
+    let lambda = Client::from_conf(
+        aws_sdk_lambda::config::Builder::from(&sdk)
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                aws_sdk_lambda::config::timeout::TimeoutConfig::builder()
+                    .read_timeout(Duration::from_secs(300))
+                    .build(),
+            )
+            .build(),
+    );
+    for (name, runtime, handler, file, source) in [
+        (
+            "who-python",
+            "python3.12",
+            "who.handler",
+            "who.py",
+            WHO_PYTHON,
+        ),
+        (
+            "who-node",
+            "nodejs20.x",
+            "index.handler",
+            "index.mjs",
+            WHO_NODE,
+        ),
+    ] {
+        lambda
+            .create_function()
+            .function_name(name)
+            .runtime(Runtime::from(runtime))
+            .role(ROLE)
+            .handler(handler)
+            .timeout(60)
+            .code(
+                FunctionCode::builder()
+                    .zip_file(Blob::new(zip_of(&[(
+                        file.into(),
+                        source.as_bytes().to_vec(),
+                        0o644,
+                    )])))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let answer = lambda
+            .invoke()
+            .function_name(name)
+            .payload(Blob::new("{}"))
+            .send()
+            .await
+            .unwrap();
+        let payload = String::from_utf8_lossy(answer.payload().unwrap().as_ref()).into_owned();
+        assert_eq!(answer.function_error(), None, "{name}: {payload}");
+        assert_eq!(
+            payload,
+            format!("\"arn:aws:sts::000000000000:assumed-role/lambda-role/{name}\""),
+            "{name}"
+        );
+    }
+}
