@@ -187,6 +187,14 @@ impl Lambda {
         for (name, limit) in reserved {
             self.inner.runtime.set_reserved(&name, Some(limit));
         }
+        // With the embedded store this is the only node: whatever a previous run had claimed
+        // from the Event queue, it did not finish.
+        if self.inner.kv.engine_name() == "embedded" {
+            let returned = queue::reclaim(self, true).await?;
+            if returned > 0 {
+                tracing::info!(returned, "queued invocations of the previous run go again");
+            }
+        }
         Ok(())
     }
 

@@ -3,8 +3,11 @@
 //! `MaximumRetryAttempts` of the event invoke configuration); throttles and system errors are
 //! retried with backoff until the event is older than `MaximumEventAgeInSeconds` (6 h by
 //! default). Then the event goes to the `OnFailure` destination; a success to `OnSuccess`.
-//! Removing the finished entry and queuing its destination's event is one transaction, so a
-//! crash re-runs an invocation at worst (at-least-once, as Lambda) and loses none.
+//! A node claims an entry before running it (one transaction moves it from the queue to
+//! `inflight` with a lease), so two nodes never run it at once; settling it and queuing its
+//! destination's event is one transaction. A runner that dies leaves its claim behind: the
+//! lease's end (or, with the embedded store, the next start) puts it back in the queue. So an
+//! invocation runs at least once, as on Lambda, and none is lost.
 //!
 //! Deviation: destinations are Lambda functions for now; other ARNs are logged and dropped.
 
@@ -26,10 +29,41 @@ const PARALLEL: usize = 64;
 /// How often the queue looks for due invocations when nothing wakes it.
 const POLL: Duration = Duration::from_millis(500);
 
+/// How long a claim lasts: the longest a function may run, and a margin.
+const LEASE: Duration = Duration::from_secs(16 * 60);
+
+/// Puts back claims whose lease ended (`all`: every claim, when no other node can hold one).
+pub(crate) async fn reclaim(lambda: &Lambda, all: bool) -> Result<usize, Error> {
+    let now = lambda.now_ms();
+    lambda
+        .inner
+        .kv
+        .transact(|tx| {
+            let mut returned = 0;
+            for (key, value) in tx.range(&store::claimed(), 1000)? {
+                let claimed = store::decode_claimed(&key, &value)?;
+                if all || claimed.lease_until_ms < now {
+                    tx.clear(key);
+                    store::enqueue(tx, now, &claimed.queued);
+                    returned += 1;
+                }
+            }
+            Ok::<_, Error>(returned)
+        })
+        .await
+}
+
 pub(crate) async fn run(lambda: &Lambda, shutdown: impl std::future::Future<Output = ()>) {
     let mut shutdown = std::pin::pin!(shutdown);
     let running: Arc<Mutex<HashSet<Vec<u8>>>> = Arc::default();
+    let mut swept = std::time::Instant::now();
     loop {
+        if swept.elapsed() > Duration::from_secs(10) {
+            swept = std::time::Instant::now();
+            if let Err(error) = reclaim(lambda, false).await {
+                tracing::warn!(%error, "cannot put back expired claims");
+            }
+        }
         let capacity = PARALLEL.saturating_sub(lock(&running).len());
         if capacity > 0 {
             let now = lambda.now_ms();
@@ -63,8 +97,22 @@ pub(crate) async fn run(lambda: &Lambda, shutdown: impl std::future::Future<Outp
                         let lambda = lambda.clone();
                         let finished = running.clone();
                         tokio::spawn(async move {
-                            if let Err(error) = process(&lambda, &entry.0, queued).await {
-                                tracing::warn!(%error, "queued invocation not settled; it will run again");
+                            let lease = lambda.now_ms() + LEASE.as_millis() as u64;
+                            let claimed = lambda
+                                .inner
+                                .kv
+                                .transact(|tx| store::claim(tx, &entry.0, lease))
+                                .await;
+                            match claimed {
+                                Ok(Some(queued)) => {
+                                    if let Err(error) = process(&lambda, queued).await {
+                                        tracing::warn!(%error, "queued invocation not settled; it will run again");
+                                    }
+                                }
+                                Ok(None) => {}
+                                Err(error) => {
+                                    tracing::warn!(%error, "cannot claim a queued invocation")
+                                }
                             }
                             lock(&finished).remove(&entry.0);
                             lambda.inner.queued.notify_one();
@@ -93,7 +141,7 @@ enum Next {
     Retry(u64),
 }
 
-async fn process(lambda: &Lambda, key: &[u8], mut queued: Queued) -> Result<(), Error> {
+async fn process(lambda: &Lambda, mut queued: Queued) -> Result<(), Error> {
     let target = Target {
         name: queued.function.clone(),
         qualifier: queued.qualifier.clone(),
@@ -114,7 +162,7 @@ async fn process(lambda: &Lambda, key: &[u8], mut queued: Queued) -> Result<(), 
         .await?;
     let Some((version, config)) = found else {
         // The function is gone: so is its queue entry.
-        return settle(lambda, key, Next::Done(None), &queued).await;
+        return settle(lambda, Next::Done(None), &queued).await;
     };
     let config = config.unwrap_or(store::EventInvokeConfig {
         maximum_retry_attempts: None,
@@ -157,7 +205,7 @@ async fn process(lambda: &Lambda, key: &[u8], mut queued: Queued) -> Result<(), 
                 .clone()
                 .map(|arn| (arn, record("EventAgeExceeded", None, queued.attempts))),
         );
-        return settle(lambda, key, next, &queued).await;
+        return settle(lambda, next, &queued).await;
     }
     let outcome = lambda
         .execute(
@@ -204,17 +252,17 @@ async fn process(lambda: &Lambda, key: &[u8], mut queued: Queued) -> Result<(), 
         }
         Err(error) => return Err(error),
     };
-    settle(lambda, key, next, &queued).await
+    settle(lambda, next, &queued).await
 }
 
-/// Removes the entry and queues what follows, in one transaction.
-async fn settle(lambda: &Lambda, key: &[u8], next: Next, queued: &Queued) -> Result<(), Error> {
+/// Ends the claim and queues what follows, in one transaction.
+async fn settle(lambda: &Lambda, next: Next, queued: &Queued) -> Result<(), Error> {
     let inner = lambda.inner.clone();
     lambda
         .inner
         .kv
         .transact(|tx| {
-            tx.clear(key.to_vec());
+            store::release(tx, &queued.request_id);
             match &next {
                 Next::Retry(due) => store::enqueue(tx, *due, queued),
                 Next::Done(Some((arn, event))) => match destination_function(arn) {

@@ -7,6 +7,7 @@
 //! | `Lambda, "alias", name, alias` | [`Alias`] |
 //! | `Lambda, "eic", name, qualifier` | [`EventInvokeConfig`] |
 //! | `Lambda, "async", due (ms), id` | [`Queued`]: an `Event` invocation waiting for its turn |
+//! | `Lambda, "inflight", id` | [`Claimed`]: one a node is running, until its lease ends |
 //! | `Lambda, "url", name, qualifier` | [`FunctionUrl`] (qualifier `""` for the function) |
 //! | `Lambda, "url-id", url id` | the function name and qualifier of a URL id |
 
@@ -251,6 +252,55 @@ pub(crate) fn decode_url(key: &[u8], value: &[u8]) -> Result<(String, FunctionUr
     Ok((qualifier, record::decode(key, value)?))
 }
 
+/// An `Event` invocation a node took from the queue and runs; another node may take it back
+/// once the lease ended (its runner died).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claimed {
+    /// The invocation.
+    pub queued: Queued,
+    /// Until when (ms since the epoch) it is the runner's.
+    pub lease_until_ms: u64,
+}
+
+impl Record for Claimed {
+    const VERSION: u8 = 1;
+}
+
+fn claimed_key(id: &str) -> Vec<u8> {
+    tuple::key(Space::Lambda).str("inflight").str(id).finish()
+}
+
+/// Every claimed invocation.
+pub(crate) fn claimed() -> KeyRange {
+    tuple::key(Space::Lambda).str("inflight").range()
+}
+
+/// Takes the queued entry at `key` for this node: `None` when another node took it first.
+pub(crate) fn claim(tx: &mut Tx, key: &[u8], lease_until_ms: u64) -> Result<Option<Queued>> {
+    let Some(bytes) = tx.get(key)? else {
+        return Ok(None);
+    };
+    let queued: Queued = record::decode(key, &bytes)?;
+    tx.clear(key.to_vec());
+    tx.set(
+        claimed_key(&queued.request_id),
+        record::encode(&Claimed {
+            queued: queued.clone(),
+            lease_until_ms,
+        }),
+    );
+    Ok(Some(queued))
+}
+
+/// Ends a claim.
+pub(crate) fn release(tx: &mut Tx, id: &str) {
+    tx.clear(claimed_key(id));
+}
+
+pub(crate) fn decode_claimed(key: &[u8], bytes: &[u8]) -> Result<Claimed> {
+    record::decode(key, bytes)
+}
+
 fn function_key(name: &str) -> Vec<u8> {
     tuple::key(Space::Lambda).str("fn").str(name).finish()
 }
@@ -480,5 +530,53 @@ mod tests {
             record::decode::<Function>(b"k", &record::encode(&function)).unwrap(),
             function
         );
+        let claimed = Claimed {
+            queued: Queued {
+                request_id: "r".into(),
+                function: "f".into(),
+                qualifier: None,
+                payload: b"{}".to_vec(),
+                received_ms: 1,
+                attempts: 2,
+                throttles: 3,
+            },
+            lease_until_ms: 4,
+        };
+        assert_eq!(
+            record::encode(&claimed),
+            [1, 1, b'r', 1, b'f', 0, 2, b'{', b'}', 1, 2, 3, 4]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_queued_invocation_is_claimed_once() {
+        use unkai_store::Kv;
+        use unkai_store_embedded::{Embedded, Options};
+        let dir = tempfile::tempdir().unwrap();
+        let kv = Kv::new(Embedded::open(Options::new(dir.path())).unwrap());
+        let queued = Queued {
+            request_id: "r".into(),
+            function: "f".into(),
+            qualifier: None,
+            payload: Vec::new(),
+            received_ms: 1,
+            attempts: 0,
+            throttles: 0,
+        };
+        let key = queued_key(5, "r");
+        kv.transact(|tx| {
+            enqueue(tx, 5, &queued);
+            Ok::<_, unkai_store::Error>(())
+        })
+        .await
+        .unwrap();
+        let (first, second) = tokio::join!(
+            kv.transact(|tx| claim(tx, &key, 10)),
+            kv.transact(|tx| claim(tx, &key, 10))
+        );
+        let claims = [first.unwrap(), second.unwrap()];
+        assert_eq!(claims.iter().filter(|claim| claim.is_some()).count(), 1);
+        let inflight = kv.transact(|tx| tx.range(&claimed(), 10)).await.unwrap();
+        assert_eq!(inflight.len(), 1);
     }
 }
