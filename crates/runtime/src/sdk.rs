@@ -130,10 +130,9 @@ pub fn prepare(cache: &Path, kind: Kind, interpreter: &Path) -> std::io::Result<
     let output = command.stdin(Stdio::null()).output()?;
     if !output.status.success() {
         let _ = std::fs::remove_dir_all(&partial);
-        return Err(std::io::Error::other(format!(
-            "{}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
+        return Err(std::io::Error::other(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
     }
     std::fs::write(partial.join(".complete"), b"")?;
     let _ = std::fs::remove_dir_all(&target);
