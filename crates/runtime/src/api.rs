@@ -130,8 +130,13 @@ async fn handle(api: &Api, request: http::Request<Incoming>) -> Response<Full<By
                     .get("lambda-runtime-function-response-mode")
                     .is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"streaming"));
             if streaming {
+                let content_type = request
+                    .headers()
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|value| value.to_str().ok())
+                    .map(str::to_owned);
                 let (parts, receiver) = mpsc::channel(16);
-                let _ = reply.send(Reply::Stream(receiver));
+                let _ = reply.send(Reply::Stream(content_type, receiver));
                 stream(request, parts).await;
                 return accepted();
             }

@@ -37,8 +37,9 @@ pub(crate) struct Job {
 pub(crate) enum Reply {
     Response(Bytes),
     Error(Bytes),
-    /// A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`), as it comes.
-    Stream(mpsc::Receiver<Part>),
+    /// A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`), with its
+    /// content type, as it comes.
+    Stream(Option<String>, mpsc::Receiver<Part>),
 }
 
 /// A piece of a streamed response.
@@ -344,7 +345,7 @@ impl Instance {
         &self,
         function: &Function,
         invocation: &Invocation,
-        sink: Option<&mpsc::Sender<Bytes>>,
+        sink: Option<&mpsc::Sender<crate::Streamed>>,
     ) -> Result<Outcome, Failure> {
         let (picked, picked_receiver) = oneshot::channel();
         let (reply, reply_receiver) = oneshot::channel();
@@ -392,10 +393,15 @@ impl Instance {
             () = tokio::time::sleep_until(deadline) => Ending::Timeout,
         };
         let mut streamed = false;
-        if let Ending::Reply(Reply::Stream(mut parts)) = ending {
+        if let Ending::Reply(Reply::Stream(content_type, mut parts)) = ending {
             // Forward the stream to the caller (or gather it, for a caller that waits for the
             // whole response), within the same timeout.
             streamed = sink.is_some();
+            if let Some(sink) = sink {
+                let content_type =
+                    content_type.unwrap_or_else(|| "application/octet-stream".to_owned());
+                let _ = sink.send(crate::Streamed::ContentType(content_type)).await;
+            }
             let mut gathered = Vec::new();
             let died = async {
                 let _ = dead.wait_for(Option::is_some).await;
@@ -406,7 +412,7 @@ impl Instance {
                     part = parts.recv() => match part {
                         Some(Part::Data(bytes)) => match sink {
                             Some(sink) => {
-                                let _ = sink.send(bytes).await;
+                                let _ = sink.send(crate::Streamed::Data(bytes)).await;
                             }
                             None if gathered.len() + bytes.len() > crate::MAX_RESPONSE => {
                                 break Ending::Reply(Reply::Error(crate::error_document(
@@ -487,7 +493,7 @@ impl Instance {
                 duration: Some(duration),
                 streamed,
             }),
-            Ending::Reply(Reply::Stream(_)) => Err(Failure::Exited { status: None, tail }),
+            Ending::Reply(Reply::Stream(..)) => Err(Failure::Exited { status: None, tail }),
             Ending::Timeout => Err(Failure::Timeout { tail }),
             Ending::Died => Err(self.died(tail)),
         }

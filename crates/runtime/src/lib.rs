@@ -167,6 +167,15 @@ pub struct Outcome {
     pub streamed: bool,
 }
 
+/// What a streamed response sends as it comes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Streamed {
+    /// Its content type, first.
+    ContentType(String),
+    /// Bytes of it.
+    Data(Bytes),
+}
+
 /// Why an invocation was not run.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
@@ -417,7 +426,7 @@ impl Runtime {
         &self,
         function: &Function,
         invocation: Invocation,
-        sink: tokio::sync::mpsc::Sender<Bytes>,
+        sink: tokio::sync::mpsc::Sender<Streamed>,
     ) -> Result<Outcome, Refusal> {
         self.invoke_with(function, invocation, Some(&sink)).await
     }
@@ -426,7 +435,7 @@ impl Runtime {
         &self,
         function: &Function,
         invocation: Invocation,
-        sink: Option<&tokio::sync::mpsc::Sender<Bytes>>,
+        sink: Option<&tokio::sync::mpsc::Sender<Streamed>>,
     ) -> Result<Outcome, Refusal> {
         let (lease, warm) = match self.acquire(function) {
             Ok(acquired) => acquired,

@@ -1244,6 +1244,7 @@ def test_invoke_with_response_stream(make_function, lam):
     )
     assert response["StatusCode"] == 200
     assert response["ExecutedVersion"] == "$LATEST"
+    assert response["ResponseStreamContentType"] == "text/plain"
     chunks, complete = stream_events(response)
     assert chunks == [b"chunk 0\n", b"chunk 1\n", b"chunk 2\n"]
     assert "ErrorCode" not in complete

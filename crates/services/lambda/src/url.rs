@@ -18,6 +18,10 @@ use crate::Lambda;
 use crate::ops::Target;
 use crate::ops::invoke::settle;
 use crate::store::{self, FunctionUrl, Version};
+use unkai_runtime::Streamed;
+
+/// The content type of a stream that begins with `awslambda.HttpResponseStream`'s prelude.
+const HTTP_INTEGRATION: &str = "application/vnd.awslambda.http-integration-response";
 
 /// What `awslambda.HttpResponseStream` puts between its JSON prelude and the body.
 const PRELUDE_END: &[u8] = &[0; 8];
@@ -298,7 +302,7 @@ impl Lambda {
             let result = self.inner.runtime.invoke(&function, invocation).await;
             return buffered(settle(result, request_id, false));
         }
-        let (sink, mut chunks) = tokio::sync::mpsc::channel::<Bytes>(16);
+        let (sink, mut chunks) = tokio::sync::mpsc::channel::<Streamed>(16);
         let runtime = self.inner.runtime.clone();
         let mut running =
             tokio::spawn(
@@ -311,47 +315,59 @@ impl Lambda {
                     Ok(result) => settle(result, request_id, false),
                     Err(_) => return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
                 };
+                let mut content_type = None;
                 let mut gathered = Vec::new();
                 while let Ok(chunk) = chunks.try_recv() {
-                    gathered.extend_from_slice(&chunk);
-                }
-                return match result {
-                    Ok(outcome) if outcome.streamed && !outcome.function_error => {
-                        streamed_head(Bytes::from(gathered), None).await
+                    match chunk {
+                        Streamed::ContentType(streamed) => content_type = Some(streamed),
+                        Streamed::Data(bytes) => gathered.extend_from_slice(&bytes),
                     }
-                    other => buffered(other),
+                }
+                return match (result, content_type) {
+                    (Ok(outcome), Some(content_type)) if outcome.streamed && !outcome.function_error => {
+                        streamed_head(&content_type, Bytes::from(gathered), None).await
+                    }
+                    (other, _) => buffered(other),
                 };
             }
         };
-        let Some(first) = first else {
-            // The worker answered without streaming: its whole answer is the response.
-            return match running.await {
-                Ok(result) => buffered(settle(result, request_id, false)),
-                Err(_) => message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
-            };
+        let content_type = match first {
+            Some(Streamed::ContentType(content_type)) => content_type,
+            Some(Streamed::Data(_)) | None => {
+                // The worker answered without streaming: its whole answer is the response.
+                return match running.await {
+                    Ok(result) => buffered(settle(result, request_id, false)),
+                    Err(_) => message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+                };
+            }
         };
         let (body, events) = tokio::sync::mpsc::channel::<Bytes>(16);
         tokio::spawn(async move {
             while let Some(chunk) = chunks.recv().await {
-                if body.send(chunk).await.is_err() {
+                if let Streamed::Data(chunk) = chunk
+                    && body.send(chunk).await.is_err()
+                {
                     break;
                 }
             }
             let _ = running.await;
         });
-        streamed_head(first, Some(events)).await
+        streamed_head(&content_type, Bytes::new(), Some(events)).await
     }
 }
 
 /// A response whose body streams: the first chunk (with the prelude, when there is one), then
 /// what `rest` brings.
 async fn streamed_head(
+    content_type: &str,
     first: Bytes,
     mut rest: Option<tokio::sync::mpsc::Receiver<Bytes>>,
 ) -> Response {
-    // The prelude may come in pieces: gather while it can still be one.
+    // `awslambda.HttpResponseStream` marks its prelude with this content type; the prelude
+    // may come in pieces: gather until its end.
+    let with_prelude = content_type == HTTP_INTEGRATION;
     let mut first = first;
-    while first.first() == Some(&b'{')
+    while with_prelude
         && first.len() < 64 * 1024
         && !first
             .windows(PRELUDE_END.len())
@@ -367,8 +383,10 @@ async fn streamed_head(
         joined.extend_from_slice(&more);
         first = Bytes::from(joined);
     }
-    let (prelude, first) = match first
-        .windows(PRELUDE_END.len())
+    let (prelude, first) = match with_prelude
+        .then(|| first.windows(PRELUDE_END.len()))
+        .into_iter()
+        .flatten()
         .position(|window| window == PRELUDE_END)
         .and_then(|end| {
             let prelude: Json = serde_json::from_slice(&first[..end]).ok()?;
@@ -394,10 +412,16 @@ async fn streamed_head(
     match prelude {
         Some(prelude) => apply_head(&mut response, &prelude),
         None => {
-            response.headers_mut().insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/octet-stream"),
-            );
+            let content_type = if with_prelude {
+                "application/octet-stream"
+            } else {
+                content_type
+            };
+            if let Ok(value) = HeaderValue::from_str(content_type) {
+                response
+                    .headers_mut()
+                    .insert(http::header::CONTENT_TYPE, value);
+            }
         }
     }
     response

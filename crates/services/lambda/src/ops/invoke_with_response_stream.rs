@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::StatusCode;
 use http_body_util::BodyExt as _;
 use serde_json::{Value as Json, json};
-use unkai_runtime::Outcome;
+use unkai_runtime::{Outcome, Streamed};
 
 use super::ChannelBody;
 use super::invalid;
@@ -67,16 +67,25 @@ impl Lambda {
                 client_context,
             )
             .await?;
-        let (sink, mut chunks) = tokio::sync::mpsc::channel::<Bytes>(16);
+        let (sink, mut chunks) = tokio::sync::mpsc::channel::<Streamed>(16);
         let runtime = self.inner.runtime.clone();
         let mut running =
             tokio::spawn(
                 async move { runtime.invoke_streaming(&function, invocation, sink).await },
             );
-        // Errors before the first byte (a throttle) are the caller's HTTP error.
+        // Errors before the stream begins (a throttle) are the caller's HTTP error.
         let first = tokio::select! {
             chunk = chunks.recv() => Ok(chunk),
             result = &mut running => Err(result),
+        };
+        let mut content_type = "application/octet-stream".to_owned();
+        let first = match first {
+            Ok(Some(Streamed::ContentType(streamed))) => {
+                content_type = streamed;
+                Ok(None)
+            }
+            Ok(Some(Streamed::Data(bytes))) => Ok(Some(bytes)),
+            other => other.map(|_| None),
         };
         let (body, events) = tokio::sync::mpsc::channel::<Bytes>(16);
         match first {
@@ -86,7 +95,9 @@ impl Lambda {
                 })?;
                 let outcome = settle(result, &request_id, tail)?;
                 while let Ok(chunk) = chunks.try_recv() {
-                    let _ = body.send(eventstream::payload_chunk(&chunk)).await;
+                    if let Streamed::Data(chunk) = chunk {
+                        let _ = body.send(eventstream::payload_chunk(&chunk)).await;
+                    }
                 }
                 if !outcome.function_error && !outcome.streamed && !outcome.payload.is_empty() {
                     let _ = body
@@ -103,7 +114,9 @@ impl Lambda {
                         let _ = body.send(eventstream::payload_chunk(&chunk)).await;
                     }
                     while let Some(chunk) = chunks.recv().await {
-                        let _ = body.send(eventstream::payload_chunk(&chunk)).await;
+                        if let Streamed::Data(chunk) = chunk {
+                            let _ = body.send(eventstream::payload_chunk(&chunk)).await;
+                        }
                     }
                     let document = match running.await {
                         Ok(result) => match settle(result, &request_id, tail) {
@@ -134,7 +147,7 @@ impl Lambda {
         Ok(Reply::Stream {
             headers: vec![
                 ("x-amz-executed-version", version.version.clone()),
-                ("content-type", "application/octet-stream".into()),
+                ("content-type", content_type),
             ],
             body: ChannelBody(events).boxed_unsync(),
         })
