@@ -448,7 +448,10 @@ pub async fn serve(
     edge: Arc<Edge>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // Connections watch `draining`; each holds a `live` sender, so `live` closes once the last
+    // connection is done.
+    let (drain, draining) = tokio::sync::watch::channel(false);
+    let (live, mut all_done) = tokio::sync::mpsc::channel::<()>(1);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, _) = tokio::select! {
@@ -464,23 +467,41 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let edge = edge.clone();
-        let connection = http1::Builder::new().serve_connection(
-            TokioIo::new(stream),
-            service_fn(move |request: http::Request<Incoming>| {
-                let edge = edge.clone();
-                async move { Ok::<_, Infallible>(edge.handle(request).await) }
-            }),
-        );
-        let connection = graceful.watch(connection);
+        // Upgrades (WebSocket) are handed to the endpoint that accepted them.
+        let connection = http1::Builder::new()
+            .serve_connection(
+                TokioIo::new(stream),
+                service_fn(move |request: http::Request<Incoming>| {
+                    let edge = edge.clone();
+                    async move { Ok::<_, Infallible>(edge.handle(request).await) }
+                }),
+            )
+            .with_upgrades();
+        let mut draining = draining.clone();
+        let live = live.clone();
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            let mut connection = std::pin::pin!(connection);
+            let drained = async {
+                let _ = draining.wait_for(|draining| *draining).await;
+            };
+            let ended = tokio::select! {
+                ended = connection.as_mut() => ended,
+                () = drained => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = ended {
                 tracing::debug!(%error, "connection ended with an error");
             }
+            drop(live);
         });
     }
     drop(listener);
+    let _ = drain.send(true);
+    drop(live);
     tokio::select! {
-        () = graceful.shutdown() => {}
+        _ = all_done.recv() => {}
         () = tokio::time::sleep(DRAIN) => {
             tracing::warn!("in-flight requests did not finish within 30 s of shutdown");
         }
