@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
+use unkai_apigatewayv2::ApiGatewayV2;
 use unkai_dynamodb::DynamoDb;
 use unkai_edge::{Edge, Health, Options};
 use unkai_iam::Iam;
@@ -240,6 +241,11 @@ impl Server {
         edge.register(Arc::new(dynamodb.clone()));
         edge.register(Arc::new(dynamodb.streams()));
         edge.register(Arc::new(logs));
+        let mut apis = unkai_apigatewayv2::Options::new(&config.account_id, &config.region);
+        apis.url_authority = format!("localhost:{}", address.port());
+        let apis = ApiGatewayV2::new(kv.clone(), clock.clone(), Arc::new(lambda.clone()), apis);
+        edge.register(Arc::new(apis.clone()));
+        edge.register_public(Arc::new(apis));
         let endpoint = format!("http://{address}");
         data.publish_server(&ServerInfo {
             endpoint: endpoint.clone(),

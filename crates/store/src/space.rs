@@ -15,6 +15,8 @@ pub enum Space {
     Lambda = 0x04,
     /// CloudWatch Logs: log groups, streams and their events.
     Logs = 0x05,
+    /// API Gateway: APIs, routes, integrations, stages, authorizers, deployments.
+    ApiGateway = 0x06,
     /// Scratch keys written by tests and benchmarks of the store itself.
     Test = 0x7F,
 }

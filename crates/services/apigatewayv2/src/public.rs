@@ -1,0 +1,485 @@
+//! The invoke URLs of HTTP APIs: `http://<api-id>.execute-api.localhost:<port>/…`
+//! (<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html>).
+//!
+//! The host's first label names the API. A first path segment naming one of its stages selects
+//! that stage (and is not part of the route's path); otherwise the `$default` stage serves the
+//! whole path; otherwise, or for an unknown API, route, or a stage without a deployment, the
+//! answer is 404 `{"message":"Not Found"}` (403 `{"message":"Forbidden"}` with
+//! `DisableExecuteApiEndpoint`). The stage's deployment supplies the routes
+//! (see `routing`) and their integrations:
+//! - `AWS_PROXY`: the function runs through the [`Invoke`](unkai_types::ports::Invoke) port
+//!   with a payload format 1.0 or 2.0 event (`event`). A function error or an answer that does
+//!   not map is 500 `{"message":"Internal Server Error"}`; no answer within the integration's
+//!   `TimeoutInMillis` is 503 `{"message":"Service Unavailable"}`; a throttled function is 429
+//!   `{"message":"Too Many Requests"}`.
+//! - `HTTP_PROXY`: the request goes to the integration's URL (`proxy`).
+//!
+//! With a `CorsConfiguration`, preflight requests are answered by API Gateway (204) and every
+//! response carries the CORS headers for an allowed origin. `AWS_IAM` routes need a SigV4
+//! signature for `execute-api` (else 403 `{"message":"Forbidden"}`); JWT and Lambda authorizers
+//! are not enforced yet. Every response carries `apigw-requestid`.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode};
+use serde_json::json;
+use unkai_edge::{BoxFuture, Public, PublicAuth, PublicRequest, Response, full};
+use unkai_types::ports::InvokeFailure;
+
+use crate::ApiGatewayV2;
+use crate::error::Error;
+use crate::event::{self, Incoming, Selected};
+use crate::ops::function_of;
+use crate::routing::{self, RouteKey};
+use crate::store::{self, Api, Cors, Deployment, Integration, Route, Stage};
+
+/// An error answer in API Gateway's form: `{"message": …}`.
+pub(crate) fn message(status: StatusCode, text: &str) -> Response {
+    let mut response = http::Response::new(full(json!({ "message": text }).to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn not_found() -> Response {
+    message(StatusCode::NOT_FOUND, "Not Found")
+}
+
+fn internal_error() -> Response {
+    message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+}
+
+impl Public for ApiGatewayV2 {
+    fn owns(&self, host: &str) -> bool {
+        host.split('.').nth(1) == Some("execute-api")
+    }
+
+    fn signing_name(&self) -> &'static str {
+        "execute-api"
+    }
+
+    fn max_body(&self) -> usize {
+        10 * 1024 * 1024
+    }
+
+    fn call(&self, request: PublicRequest) -> BoxFuture<'_, Response> {
+        Box::pin(async move {
+            let request_id = request.request_id.clone();
+            let mut response = self.serve(request).await;
+            if let Ok(id) = HeaderValue::from_str(&request_id) {
+                response.headers_mut().insert("apigw-requestid", id);
+            }
+            response
+        })
+    }
+}
+
+/// What a request resolved to: its API, stage, the stage's deployment, and the path within
+/// the stage.
+struct Resolved {
+    api: Api,
+    stage: Stage,
+    deployment: Deployment,
+    path: String,
+}
+
+/// The API's `execute-api` endpoint is off (`DisableExecuteApiEndpoint`).
+struct Disabled;
+
+fn resolve(
+    tx: &mut unkai_store::Tx,
+    api_id: &str,
+    raw_path: &str,
+) -> Result<Option<Result<Resolved, Disabled>>, Error> {
+    let Some(api) = store::get_api(tx, api_id)? else {
+        return Ok(None);
+    };
+    if api.protocol_type != store::HTTP {
+        return Ok(None);
+    }
+    if api.disable_execute_api_endpoint {
+        return Ok(Some(Err(Disabled)));
+    }
+    let trimmed = raw_path.strip_prefix('/').unwrap_or(raw_path);
+    let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
+    let first = percent_encoding::percent_decode_str(first)
+        .decode_utf8_lossy()
+        .into_owned();
+    let mut chosen = None;
+    if !first.is_empty()
+        && first != store::DEFAULT_STAGE
+        && let Some(stage) = store::get::<Stage>(tx, store::Kind::Stage, api_id, &first)?
+    {
+        chosen = Some((stage, format!("/{rest}")));
+    }
+    if chosen.is_none()
+        && let Some(stage) =
+            store::get::<Stage>(tx, store::Kind::Stage, api_id, store::DEFAULT_STAGE)?
+    {
+        chosen = Some((stage, raw_path.to_owned()));
+    }
+    let Some((stage, path)) = chosen else {
+        return Ok(None);
+    };
+    let Some(deployment_id) = &stage.deployment_id else {
+        return Ok(None);
+    };
+    let Some(deployment) =
+        store::get::<Deployment>(tx, store::Kind::Deployment, api_id, deployment_id)?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Ok(Resolved {
+        api,
+        stage,
+        deployment,
+        path,
+    })))
+}
+
+/// `${stageVariables.name}` replaced by the stage's variables.
+pub(crate) fn with_stage_variables(text: &str, variables: &[(String, String)]) -> String {
+    let mut out = text.to_owned();
+    for (name, value) in variables {
+        out = out.replace(&format!("${{stageVariables.{name}}}"), value);
+    }
+    out
+}
+
+impl ApiGatewayV2 {
+    async fn serve(&self, request: PublicRequest) -> Response {
+        let host = request
+            .parts
+            .headers
+            .get(http::header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let domain = host
+            .rsplit_once(':')
+            .map_or(host.as_str(), |(name, _)| name);
+        let api_id = domain.split('.').next().unwrap_or_default().to_owned();
+        let raw_path = request.parts.uri.path().to_owned();
+        let resolved = self
+            .inner
+            .kv
+            .transact(|tx| resolve(tx, &api_id, &raw_path))
+            .await;
+        let resolved = match resolved {
+            Ok(Some(Ok(resolved))) => resolved,
+            Ok(Some(Err(Disabled))) => return message(StatusCode::FORBIDDEN, "Forbidden"),
+            Ok(None) => return not_found(),
+            Err(error) => {
+                tracing::error!(%error, api = %api_id, "API lookup failed");
+                return internal_error();
+            }
+        };
+        let origin = request
+            .parts
+            .headers
+            .get(http::header::ORIGIN)
+            .and_then(|origin| origin.to_str().ok())
+            .map(str::to_owned);
+        if let Some(cors) = &resolved.api.cors
+            && request.parts.method == http::Method::OPTIONS
+            && request
+                .parts
+                .headers
+                .contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD)
+        {
+            let mut response = http::Response::new(full(Bytes::new()));
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            apply_cors(&mut response, cors, origin.as_deref(), true);
+            return response;
+        }
+        let mut response = self.route(&request, &resolved, domain).await;
+        if let Some(cors) = &resolved.api.cors {
+            apply_cors(&mut response, cors, origin.as_deref(), false);
+        }
+        response
+    }
+
+    async fn route(&self, request: &PublicRequest, resolved: &Resolved, domain: &str) -> Response {
+        let keys: Vec<Option<RouteKey>> = resolved
+            .deployment
+            .routes
+            .iter()
+            .map(|route| RouteKey::parse(&route.key).ok())
+            .collect();
+        let indexed: Vec<(usize, &Route)> = resolved.deployment.routes.iter().enumerate().collect();
+        let method = request.parts.method.as_str();
+        let Some(matched) = routing::select(
+            &indexed,
+            |(index, _)| keys[*index].as_ref(),
+            method,
+            &resolved.path,
+        ) else {
+            return not_found();
+        };
+        let route = matched.route.1;
+        let caller = match (&route.authorization_type[..], &request.auth) {
+            ("AWS_IAM", PublicAuth::Signed(caller)) => Some(caller),
+            ("AWS_IAM", _) => return message(StatusCode::FORBIDDEN, "Forbidden"),
+            _ => None,
+        };
+        let integration = route
+            .target
+            .as_deref()
+            .and_then(|target| target.strip_prefix("integrations/"))
+            .and_then(|id| {
+                resolved
+                    .deployment
+                    .integrations
+                    .iter()
+                    .find(|integration| integration.id == id)
+            });
+        let Some(integration) = integration else {
+            return not_found();
+        };
+        // What API Gateway adds for the integration: the client, the port and the scheme.
+        let mut headers = request.parts.headers.clone();
+        let port = request
+            .parts
+            .headers
+            .get(http::header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .and_then(|host| host.rsplit_once(':'))
+            .map_or("80", |(_, port)| port)
+            .to_owned();
+        for (name, value) in [
+            ("x-forwarded-for", "127.0.0.1".to_owned()),
+            ("x-forwarded-port", port),
+            ("x-forwarded-proto", "http".to_owned()),
+        ] {
+            if !headers.contains_key(name)
+                && let Ok(value) = HeaderValue::from_str(&value)
+            {
+                headers.insert(name, value);
+            }
+        }
+        let received_ms = request
+            .received
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_millis() as u64);
+        let incoming = Incoming {
+            method,
+            raw_path: request.parts.uri.path(),
+            raw_query: request.parts.uri.query().unwrap_or_default(),
+            headers: &headers,
+            body: &request.body,
+            source_ip: "127.0.0.1",
+            domain_name: domain,
+            request_id: &request.request_id,
+            received_ms,
+        };
+        let selected = Selected {
+            account_id: &self.inner.options.account,
+            api_id: &resolved.api.id,
+            stage: &resolved.stage.name,
+            route_key: &route.key,
+            route_id: &route.id,
+            resource: keys[matched.route.0]
+                .as_ref()
+                .map_or(routing::DEFAULT_ROUTE, RouteKey::path),
+            path_parameters: &matched.parameters,
+            stage_variables: &resolved.stage.variables,
+            caller,
+        };
+        match integration.integration_type.as_str() {
+            "AWS_PROXY" if integration.subtype.is_none() => {
+                self.run_lambda(integration, &incoming, &selected).await
+            }
+            "HTTP_PROXY" => {
+                let uri = with_stage_variables(
+                    integration.uri.as_deref().unwrap_or_default(),
+                    &resolved.stage.variables,
+                );
+                crate::proxy::forward(
+                    &uri,
+                    integration,
+                    &incoming,
+                    &matched.parameters,
+                    request.body.clone(),
+                )
+                .await
+            }
+            other => {
+                tracing::warn!(
+                    api = %resolved.api.id,
+                    integration = %integration.id,
+                    kind = other,
+                    "integration type not served"
+                );
+                internal_error()
+            }
+        }
+    }
+
+    async fn run_lambda(
+        &self,
+        integration: &Integration,
+        incoming: &Incoming<'_>,
+        selected: &Selected<'_>,
+    ) -> Response {
+        let uri = with_stage_variables(
+            integration.uri.as_deref().unwrap_or_default(),
+            selected.stage_variables,
+        );
+        let Some(function) = function_of(&uri) else {
+            tracing::warn!(uri, "integration URI names no function");
+            return internal_error();
+        };
+        let v1 = integration.payload_format_version == "1.0";
+        let event = if v1 {
+            event::v1(incoming, selected)
+        } else {
+            event::v2(incoming, selected)
+        };
+        let payload = event.to_string().into_bytes();
+        let timeout = Duration::from_millis(u64::from(integration.timeout_ms));
+        let invoked = match tokio::time::timeout(
+            timeout,
+            self.inner.invoke.invoke(function, payload),
+        )
+        .await
+        {
+            Err(_) => return message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
+            Ok(Err(InvokeFailure::Throttled)) => {
+                return message(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+            }
+            Ok(Err(failure)) => {
+                tracing::warn!(function, ?failure, "integration invocation failed");
+                return internal_error();
+            }
+            Ok(Ok(invoked)) => invoked,
+        };
+        if invoked.function_error.is_some() {
+            return internal_error();
+        }
+        let mapped = if v1 {
+            event::map_v1(&invoked.payload)
+        } else {
+            event::map_v2(&invoked.payload)
+        };
+        match mapped {
+            Ok(mapped) => respond(mapped.status, &mapped.headers, mapped.body),
+            Err(malformed) => {
+                tracing::info!(
+                    function,
+                    reason = malformed.0,
+                    "malformed Lambda proxy response"
+                );
+                internal_error()
+            }
+        }
+    }
+}
+
+/// A response with `status`, `headers` (names may repeat) and `body`.
+pub(crate) fn respond(status: u16, headers: &[(String, String)], body: Vec<u8>) -> Response {
+    let mut response = http::Response::new(full(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
+}
+
+/// The CORS headers of the API's `CorsConfiguration` for `origin`
+/// (<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html>).
+fn apply_cors(response: &mut Response, cors: &Cors, origin: Option<&str>, preflight: bool) {
+    let Some(origin) = origin else {
+        return;
+    };
+    let origins = cors.allow_origins.clone().unwrap_or_default();
+    let allowed = if origins.iter().any(|o| o == "*") {
+        "*".to_owned()
+    } else if origins.iter().any(|o| o.eq_ignore_ascii_case(origin)) {
+        origin.to_owned()
+    } else {
+        return;
+    };
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    };
+    set("access-control-allow-origin", allowed);
+    if cors.allow_credentials == Some(true) {
+        set("access-control-allow-credentials", "true".into());
+    }
+    let list = |values: &Option<Vec<String>>| values.clone().unwrap_or_default().join(",");
+    if preflight {
+        let methods = list(&cors.allow_methods);
+        if !methods.is_empty() {
+            set("access-control-allow-methods", methods);
+        }
+        let allow_headers = list(&cors.allow_headers);
+        if !allow_headers.is_empty() {
+            set("access-control-allow-headers", allow_headers);
+        }
+        if let Some(age) = cors.max_age.filter(|age| *age >= 0) {
+            set("access-control-max-age", age.to_string());
+        }
+    } else {
+        let expose = list(&cors.expose_headers);
+        if !expose.is_empty() {
+            set("access-control-expose-headers", expose);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_variables_fill_uris() {
+        assert_eq!(
+            with_stage_variables(
+                "arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}",
+                &[("fn".into(), "f".into())]
+            ),
+            "arn:aws:lambda:us-east-1:000000000000:function:f"
+        );
+    }
+
+    #[test]
+    fn cors_headers_follow_the_configuration() {
+        let cors = Cors {
+            allow_origins: Some(vec!["https://example.com".into()]),
+            allow_methods: Some(vec!["GET".into(), "POST".into()]),
+            allow_headers: Some(vec!["x-a".into()]),
+            expose_headers: Some(vec!["x-b".into()]),
+            max_age: Some(60),
+            allow_credentials: Some(true),
+        };
+        let mut response = http::Response::new(full(Bytes::new()));
+        apply_cors(&mut response, &cors, Some("https://example.com"), true);
+        let headers = response.headers();
+        assert_eq!(
+            headers["access-control-allow-origin"],
+            "https://example.com"
+        );
+        assert_eq!(headers["access-control-allow-methods"], "GET,POST");
+        assert_eq!(headers["access-control-allow-headers"], "x-a");
+        assert_eq!(headers["access-control-max-age"], "60");
+        assert_eq!(headers["access-control-allow-credentials"], "true");
+        let mut response = http::Response::new(full(Bytes::new()));
+        apply_cors(&mut response, &cors, Some("https://other.com"), false);
+        assert!(response.headers().is_empty());
+        let mut response = http::Response::new(full(Bytes::new()));
+        apply_cors(&mut response, &cors, Some("https://example.com"), false);
+        assert_eq!(response.headers()["access-control-expose-headers"], "x-b");
+    }
+}
