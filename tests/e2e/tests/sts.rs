@@ -176,7 +176,8 @@ async fn health_reports_version_store_and_services() {
             "dynamodb",
             "dynamodbstreams",
             "lambda",
-            "logs"
+            "logs",
+            "apigatewayv2"
         ])
     );
     assert!(health["uptime_seconds"].is_u64());
