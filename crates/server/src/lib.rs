@@ -245,6 +245,7 @@ impl Server {
         apis.url_authority = format!("localhost:{}", address.port());
         let apis = ApiGatewayV2::new(kv.clone(), clock.clone(), Arc::new(lambda.clone()), apis);
         edge.register(Arc::new(apis.clone()));
+        edge.register(Arc::new(apis.connections_api()));
         edge.register_public(Arc::new(apis));
         let endpoint = format!("http://{address}");
         data.publish_server(&ServerInfo {

@@ -64,6 +64,18 @@ pub struct Launch {
     pub args: Vec<String>,
 }
 
+/// The test environment's `site-packages` (boto3): what functions get as `python_sdk`, as
+/// Lambda's Python runtimes include boto3.
+pub fn site_packages() -> PathBuf {
+    let lib = venv().join("lib");
+    std::fs::read_dir(&lib)
+        .expect("the test environment's lib directory")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join("site-packages"))
+        .find(|path| path.is_dir())
+        .unwrap_or_else(|| panic!("no site-packages under {}", lib.display()))
+}
+
 /// A fresh data directory under the target directory rather than /tmp, so that functions'
 /// workers get their private /tmp (which would hide a data directory kept in /tmp).
 fn data_dir() -> tempfile::TempDir {

@@ -35,7 +35,7 @@ use aws_sdk_lambda::types::{
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sha2::Digest as _;
-use unkai_e2e::{Launch, Unkai, repo_root, venv};
+use unkai_e2e::{Launch, Unkai, repo_root, site_packages, venv};
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/lambda-role";
 
@@ -191,15 +191,6 @@ struct Invoked {
 }
 
 /// The test venv's site-packages (boto3 and botocore), for `[functions] python_sdk`.
-fn site_packages() -> PathBuf {
-    let lib = venv().join("lib");
-    std::fs::read_dir(&lib)
-        .unwrap()
-        .map(|entry| entry.unwrap().path().join("site-packages"))
-        .find(|path| path.is_dir())
-        .unwrap_or_else(|| panic!("no site-packages under {}", lib.display()))
-}
-
 /// A zip of `entries` (name, contents, Unix mode).
 fn zip_of(entries: &[(String, Vec<u8>, u32)]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));

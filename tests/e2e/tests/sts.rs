@@ -177,7 +177,8 @@ async fn health_reports_version_store_and_services() {
             "dynamodbstreams",
             "lambda",
             "logs",
-            "apigatewayv2"
+            "apigatewayv2",
+            "apigatewaymanagementapi"
         ])
     );
     assert!(health["uptime_seconds"].is_u64());

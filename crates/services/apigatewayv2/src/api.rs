@@ -14,15 +14,14 @@ use crate::store::{
 const NO_DOMAINS: &str = "custom domain names are not served yet";
 const NO_PORTALS: &str = "developer portals have no equivalent in unkai";
 const NO_VPC: &str = "VPC links have no equivalent in unkai";
-const WEBSOCKET_ONLY: &str =
-    "WebSocket API models and route/integration responses arrive with WebSocket APIs";
+const WEBSOCKET_ONLY: &str = "WebSocket API models and route/integration responses: a route's response selection expression returns the function's body";
 const NO_OPENAPI: &str = "OpenAPI import and export are planned";
 const LATER: &str = "planned";
 
 unkai_edge::operations! {
     /// Every API Gateway v2 operation.
     pub enum Operation {
-        CreateApi => Partial("HTTP APIs are served at http://<api-id>.execute-api.localhost:<port>; WebSocket APIs are stored, not served"),
+        CreateApi => Partial("APIs are served at http://<api-id>.execute-api.localhost:<port> (ws:// for WebSocket APIs, with @connections)"),
         CreateApiMapping => Planned(NO_DOMAINS),
         CreateAuthorizer => Partial("stored; JWT and REQUEST authorizers are not enforced yet"),
         CreateDeployment => Full,

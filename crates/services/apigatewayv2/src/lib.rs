@@ -22,6 +22,9 @@ mod proxy;
 mod public;
 mod routing;
 mod store;
+mod websocket;
+
+pub use websocket::ConnectionsApi;
 
 use std::sync::Arc;
 
@@ -64,6 +67,8 @@ struct Inner {
     clock: Clock,
     invoke: Arc<dyn Invoke>,
     options: Options,
+    /// The WebSocket connections open on this node.
+    connections: websocket::Connections,
 }
 
 /// The API Gateway v2 service and its invoke URLs. Cheap to clone.
@@ -134,6 +139,7 @@ impl ApiGatewayV2 {
                 clock,
                 invoke,
                 options,
+                connections: websocket::Connections::default(),
             }),
         }
     }

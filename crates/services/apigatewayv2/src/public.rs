@@ -164,6 +164,18 @@ impl ApiGatewayV2 {
             .map_or(host.as_str(), |(name, _)| name);
         let api_id = domain.split('.').next().unwrap_or_default().to_owned();
         let raw_path = request.parts.uri.path().to_owned();
+        let websocket = self
+            .inner
+            .kv
+            .transact(|tx| store::get_api(tx, &api_id))
+            .await
+            .ok()
+            .flatten()
+            .filter(|api| api.protocol_type == store::WEBSOCKET);
+        if let Some(api) = websocket {
+            let domain = domain.to_owned();
+            return self.serve_websocket(request, api, &domain).await;
+        }
         let resolved = self
             .inner
             .kv

@@ -1,0 +1,645 @@
+//! WebSocket APIs: `ws://<api-id>.execute-api.localhost:<port>/<stage>`
+//! (<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api.html>).
+//!
+//! A connection runs the `$connect` route (a non-2xx answer or a function error refuses it),
+//! then each message runs the route its route selection expression picks
+//! (`$request.body.action`: the `action` member of a JSON message), `$default` when none
+//! matches; closing runs `$disconnect`. With a route response selection expression on the
+//! route, the function's answer (`body`) goes back to the client. Functions push to clients
+//! through the `@connections` management API (`PostToConnection`, `GetConnection`,
+//! `DeleteConnection`), served here both on the API's host (`/<stage>/@connections/<id>`) and
+//! as the `execute-api` service on unkai's own endpoint, which is where the SDKs'
+//! `ApiGatewayManagementApi` client goes with `AWS_ENDPOINT_URL`. Connections end after 10
+//! minutes without messages or 2 hours in all, as AWS's; messages are at most 128 KB and frames
+//! 32 KB. Deviation: connections live on the node that accepted them (`@connections` on another
+//! node of a cluster does not reach them yet).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use http::{HeaderValue, StatusCode};
+use serde_json::{Value as Json, json};
+use sha1::{Digest, Sha1};
+use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use unkai_edge::{PublicAuth, PublicRequest, Response, full};
+use unkai_types::ports::InvokeFailure;
+
+use crate::ApiGatewayV2;
+use crate::event::clf_time;
+use crate::ops::function_of;
+use crate::public::message;
+use crate::store::{self, Api, Deployment, Integration, Route, Stage};
+
+/// The longest a connection may stay open without a message.
+const IDLE: Duration = Duration::from_secs(10 * 60);
+/// The longest a connection may stay open.
+const MAX_DURATION: Duration = Duration::from_secs(2 * 60 * 60);
+/// The largest message (128 KB) and frame (32 KB).
+const MAX_MESSAGE: usize = 128 * 1024;
+const MAX_FRAME: usize = 32 * 1024;
+
+/// What goes out to a client.
+enum Outgoing {
+    Message(Bytes),
+    Close,
+}
+
+/// One open connection.
+pub(crate) struct Connection {
+    api: String,
+    stage: String,
+    connected_ms: u64,
+    last_active_ms: AtomicU64,
+    source_ip: String,
+    user_agent: String,
+    outgoing: mpsc::UnboundedSender<Outgoing>,
+}
+
+/// The connections open on this node, by id.
+#[derive(Default)]
+pub(crate) struct Connections(Mutex<HashMap<String, Arc<Connection>>>);
+
+impl Connections {
+    fn get(&self, id: &str) -> Option<Arc<Connection>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(id)
+            .cloned()
+    }
+
+    fn insert(&self, id: &str, connection: Arc<Connection>) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id.to_owned(), connection);
+    }
+
+    fn remove(&self, id: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(id);
+    }
+}
+
+/// A connection id: 12 random bytes in base64, like `L0SM9cOFvHcCIhw=`.
+fn connection_id() -> String {
+    let bytes: [u8; 11] = rand::random();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key`.
+fn accept_key(key: &[u8]) -> String {
+    let mut hasher = Sha1::new();
+    hasher.update(key);
+    hasher.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    base64::engine::general_purpose::STANDARD.encode(hasher.finalize())
+}
+
+fn iso(ms: u64) -> String {
+    let iso = unkai_types::iso8601(ms / 1000);
+    format!("{}.{:03}Z", iso.trim_end_matches('Z'), ms % 1000)
+}
+
+/// The stage and deployment a WebSocket API serves at `stage`.
+fn deployment(
+    tx: &mut unkai_store::Tx,
+    api: &str,
+    stage: &str,
+) -> Result<Option<(Stage, Deployment)>, crate::error::Error> {
+    let Some(stage) = store::get::<Stage>(tx, store::Kind::Stage, api, stage)? else {
+        return Ok(None);
+    };
+    let Some(id) = &stage.deployment_id else {
+        return Ok(None);
+    };
+    let deployment = store::get::<Deployment>(tx, store::Kind::Deployment, api, id)?;
+    Ok(deployment.map(|deployment| (stage, deployment)))
+}
+
+/// What one connection needs to run its routes.
+#[derive(Clone)]
+struct Session {
+    gateway: ApiGatewayV2,
+    api: Api,
+    stage: Stage,
+    deployment: Arc<Deployment>,
+    id: String,
+    domain: String,
+    connected_ms: u64,
+    source_ip: String,
+    user_agent: String,
+}
+
+/// The answer of a route's integration.
+enum Answer {
+    /// The function's response document.
+    Done(Json),
+    /// The function failed or could not run.
+    Failed(StatusCode),
+    /// No such route.
+    NoRoute,
+}
+
+impl Session {
+    fn route(&self, key: &str) -> Option<(&Route, &Integration)> {
+        let route = self
+            .deployment
+            .routes
+            .iter()
+            .find(|route| route.key == key)?;
+        let id = route.target.as_deref()?.strip_prefix("integrations/")?;
+        let integration = self
+            .deployment
+            .integrations
+            .iter()
+            .find(|integration| integration.id == id)?;
+        Some((route, integration))
+    }
+
+    fn context(&self, route_key: &str, event_type: &str, request_id: &str) -> Json {
+        let now = self.gateway.now_ms();
+        let mut context = json!({
+            "routeKey": route_key,
+            "eventType": event_type,
+            "extendedRequestId": request_id,
+            "requestTime": clf_time(now),
+            "messageDirection": "IN",
+            "stage": self.stage.name,
+            "connectedAt": self.connected_ms,
+            "requestTimeEpoch": now,
+            "identity": {"sourceIp": self.source_ip, "userAgent": self.user_agent},
+            "requestId": request_id,
+            "domainName": self.domain,
+            "connectionId": self.id,
+            "apiId": self.api.id,
+        });
+        if event_type == "MESSAGE" {
+            context["messageId"] = unkai_types::request_id().replace('-', "")[..16].into();
+        }
+        if event_type == "DISCONNECT" {
+            context["disconnectStatusCode"] = 1000.into();
+            context["disconnectReason"] = "".into();
+        }
+        context
+    }
+
+    /// Runs `route_key`'s integration with `event`.
+    async fn run(&self, route_key: &str, event: Json) -> Answer {
+        let Some((_, integration)) = self.route(route_key) else {
+            return Answer::NoRoute;
+        };
+        let Some(function) = integration.uri.as_deref().and_then(function_of) else {
+            // MOCK and HTTP integrations of WebSocket APIs are not run: an empty answer.
+            return Answer::Done(json!({ "statusCode": 200 }));
+        };
+        let timeout = Duration::from_millis(u64::from(integration.timeout_ms.max(50)));
+        let invoked = tokio::time::timeout(
+            timeout,
+            self.gateway
+                .inner
+                .invoke
+                .invoke(function, event.to_string().into_bytes()),
+        )
+        .await;
+        match invoked {
+            Ok(Ok(invoked)) if invoked.function_error.is_none() => {
+                Answer::Done(serde_json::from_slice(&invoked.payload).unwrap_or(Json::Null))
+            }
+            Ok(Ok(_)) => Answer::Failed(StatusCode::INTERNAL_SERVER_ERROR),
+            Ok(Err(InvokeFailure::Throttled)) => Answer::Failed(StatusCode::TOO_MANY_REQUESTS),
+            Ok(Err(_)) => Answer::Failed(StatusCode::INTERNAL_SERVER_ERROR),
+            Err(_) => Answer::Failed(StatusCode::GATEWAY_TIMEOUT),
+        }
+    }
+}
+
+/// The status a `$connect` answer means (the document's `statusCode`, 200 without one).
+fn status_of(answer: &Json) -> u16 {
+    answer
+        .get("statusCode")
+        .and_then(Json::as_u64)
+        .map_or(200, |status| status as u16)
+}
+
+/// The route key a message selects with `expression` (`$request.body.action`).
+fn selected_key(expression: &str, body: &str) -> Option<String> {
+    let path = expression.strip_prefix("$request.body.")?;
+    let mut value: Json = serde_json::from_str(body).ok()?;
+    for part in path.split('.') {
+        value = value.get(part)?.clone();
+    }
+    match value {
+        Json::String(text) => Some(text),
+        Json::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+impl ApiGatewayV2 {
+    /// Requests to a WebSocket API's host: a connection, or the `@connections` API.
+    pub(crate) async fn serve_websocket(
+        &self,
+        mut request: PublicRequest,
+        api: Api,
+        domain: &str,
+    ) -> Response {
+        let path = request.parts.uri.path().to_owned();
+        let trimmed = path.trim_start_matches('/');
+        let (stage_name, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
+        if let Some(id) = rest.strip_prefix("@connections/") {
+            if !matches!(request.auth, PublicAuth::Signed(_)) {
+                return message(StatusCode::FORBIDDEN, "Forbidden");
+            }
+            return self.connection_call(
+                &request.parts.method,
+                id,
+                &request.body,
+                Some((&api.id, stage_name)),
+            );
+        }
+        let upgrade = request
+            .parts
+            .headers
+            .get(http::header::UPGRADE)
+            .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"websocket"));
+        let found = self
+            .inner
+            .kv
+            .transact(|tx| deployment(tx, &api.id, stage_name))
+            .await;
+        let (stage, deployment) = match found {
+            Ok(Some(found)) => found,
+            Ok(None) => return message(StatusCode::NOT_FOUND, "Not Found"),
+            Err(_) => return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+        };
+        let key = request.parts.headers.get("sec-websocket-key").cloned();
+        let Some(key) = key.filter(|_| upgrade) else {
+            return message(StatusCode::UPGRADE_REQUIRED, "Upgrade Required");
+        };
+        let header = |name: http::header::HeaderName| {
+            request
+                .parts
+                .headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let session = Session {
+            gateway: self.clone(),
+            api,
+            stage,
+            deployment: Arc::new(deployment),
+            id: connection_id(),
+            domain: domain.to_owned(),
+            connected_ms: self.now_ms(),
+            source_ip: "127.0.0.1".into(),
+            user_agent: header(http::header::USER_AGENT),
+        };
+        // $connect decides whether the connection opens.
+        let mut headers = serde_json::Map::new();
+        let mut multi = serde_json::Map::new();
+        for (name, value) in &request.parts.headers {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            headers.insert(name.as_str().to_owned(), value.clone().into());
+            if let Some(values) = multi
+                .entry(name.as_str().to_owned())
+                .or_insert_with(|| Json::Array(Vec::new()))
+                .as_array_mut()
+            {
+                values.push(value.into());
+            }
+        }
+        let mut query = serde_json::Map::new();
+        for pair in request.parts.uri.query().unwrap_or_default().split('&') {
+            if let Some((name, value)) = pair.split_once('=') {
+                query.insert(name.to_owned(), value.to_owned().into());
+            }
+        }
+        let mut event = json!({
+            "headers": headers,
+            "multiValueHeaders": multi,
+            "requestContext": session.context("$connect", "CONNECT", &request.request_id),
+            "isBase64Encoded": false,
+        });
+        if !query.is_empty() {
+            event["queryStringParameters"] = query.into();
+        }
+        match session.run("$connect", event).await {
+            Answer::Done(answer) if (200..300).contains(&status_of(&answer)) => {}
+            Answer::NoRoute => {}
+            Answer::Done(answer) => {
+                let status =
+                    StatusCode::from_u16(status_of(&answer)).unwrap_or(StatusCode::FORBIDDEN);
+                return message(status, "Forbidden");
+            }
+            Answer::Failed(status) => return message(status, "Internal Server Error"),
+        }
+        let Some(upgrading) = request
+            .parts
+            .extensions
+            .remove::<hyper::upgrade::OnUpgrade>()
+        else {
+            return message(StatusCode::BAD_REQUEST, "Bad Request");
+        };
+        let (outgoing, queue) = mpsc::unbounded_channel();
+        let connection = Arc::new(Connection {
+            api: session.api.id.clone(),
+            stage: session.stage.name.clone(),
+            connected_ms: session.connected_ms,
+            last_active_ms: AtomicU64::new(session.connected_ms),
+            source_ip: session.source_ip.clone(),
+            user_agent: session.user_agent.clone(),
+            outgoing,
+        });
+        self.inner
+            .connections
+            .insert(&session.id, connection.clone());
+        tokio::spawn(async move {
+            match upgrading.await {
+                Ok(upgraded) => {
+                    let mut config = WebSocketConfig::default();
+                    config.max_message_size = Some(MAX_MESSAGE);
+                    config.max_frame_size = Some(MAX_FRAME);
+                    let socket = WebSocketStream::from_raw_socket(
+                        hyper_util::rt::TokioIo::new(upgraded),
+                        Role::Server,
+                        Some(config),
+                    )
+                    .await;
+                    converse(&session, &connection, socket, queue).await;
+                }
+                Err(error) => tracing::debug!(%error, "websocket upgrade failed"),
+            }
+            session.gateway.inner.connections.remove(&session.id);
+            let event = json!({
+                "headers": {},
+                "requestContext": session.context("$disconnect", "DISCONNECT", &unkai_types::request_id()),
+                "isBase64Encoded": false,
+            });
+            let _ = session.run("$disconnect", event).await;
+        });
+        let mut response = http::Response::new(full(Bytes::new()));
+        *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+        let headers = response.headers_mut();
+        headers.insert(
+            http::header::CONNECTION,
+            HeaderValue::from_static("Upgrade"),
+        );
+        headers.insert(http::header::UPGRADE, HeaderValue::from_static("websocket"));
+        if let Ok(accept) = HeaderValue::from_str(&accept_key(key.as_bytes())) {
+            headers.insert("sec-websocket-accept", accept);
+        }
+        response
+    }
+
+    /// `@connections/<id>`: `PostToConnection` (POST), `GetConnection` (GET),
+    /// `DeleteConnection` (DELETE), on a connection of this node; on an API's host, only its
+    /// own connections (`within`: the API and stage).
+    pub(crate) fn connection_call(
+        &self,
+        method: &http::Method,
+        id: &str,
+        body: &Bytes,
+        within: Option<(&str, &str)>,
+    ) -> Response {
+        let id = percent_encoding::percent_decode_str(id.trim_end_matches('/'))
+            .decode_utf8_lossy()
+            .into_owned();
+        let connection = self.inner.connections.get(&id).filter(|connection| {
+            within.is_none_or(|(api, stage)| connection.api == api && connection.stage == stage)
+        });
+        let Some(connection) = connection else {
+            let mut response = message(StatusCode::GONE, "Gone");
+            response.headers_mut().insert(
+                "x-amzn-errortype",
+                HeaderValue::from_static("GoneException"),
+            );
+            return response;
+        };
+        match *method {
+            http::Method::POST => {
+                if body.len() > MAX_MESSAGE {
+                    let mut response = message(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "Message too long. Max length is 131072 bytes.",
+                    );
+                    response.headers_mut().insert(
+                        "x-amzn-errortype",
+                        HeaderValue::from_static("PayloadTooLargeException"),
+                    );
+                    return response;
+                }
+                let _ = connection.outgoing.send(Outgoing::Message(body.clone()));
+                http::Response::new(full(Bytes::new()))
+            }
+            http::Method::GET => {
+                let document = json!({
+                    "connectedAt": iso(connection.connected_ms),
+                    "identity": {"sourceIp": connection.source_ip, "userAgent": connection.user_agent},
+                    "lastActiveAt": iso(connection.last_active_ms.load(Ordering::Relaxed)),
+                });
+                let mut response = http::Response::new(full(document.to_string()));
+                response.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+                response
+            }
+            http::Method::DELETE => {
+                let _ = connection.outgoing.send(Outgoing::Close);
+                let mut response = http::Response::new(full(Bytes::new()));
+                *response.status_mut() = StatusCode::NO_CONTENT;
+                response
+            }
+            _ => message(StatusCode::NOT_FOUND, "Not Found"),
+        }
+    }
+}
+
+/// One connection's life: messages in run routes, pushes go out, until either side closes or
+/// a time limit ends it.
+async fn converse<S>(
+    session: &Session,
+    connection: &Connection,
+    socket: WebSocketStream<S>,
+    mut queue: mpsc::UnboundedReceiver<Outgoing>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (mut sink, mut stream) = socket.split();
+    let ends = tokio::time::Instant::now() + MAX_DURATION;
+    let mut idle = tokio::time::Instant::now() + IDLE;
+    loop {
+        tokio::select! {
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    idle = tokio::time::Instant::now() + IDLE;
+                    connection.last_active_ms.store(session.gateway.now_ms(), Ordering::Relaxed);
+                    if let Some(reply) = on_message(session, text.as_str()).await {
+                        let _ = sink.send(Message::text(reply)).await;
+                    }
+                }
+                Some(Ok(Message::Binary(bytes))) => {
+                    idle = tokio::time::Instant::now() + IDLE;
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    if let Some(reply) = on_message(session, &text).await {
+                        let _ = sink.send(Message::text(reply)).await;
+                    }
+                }
+                Some(Ok(Message::Ping(data))) => {
+                    let _ = sink.send(Message::Pong(data)).await;
+                }
+                Some(Ok(Message::Close(_))) | None => break,
+                Some(Ok(_)) => {}
+                Some(Err(error)) => {
+                    tracing::debug!(%error, "websocket ended with an error");
+                    let _ = sink
+                        .send(Message::Close(Some(CloseFrame {
+                            code: 1009.into(),
+                            reason: "Message too big".into(),
+                        })))
+                        .await;
+                    break;
+                }
+            },
+            out = queue.recv() => match out {
+                Some(Outgoing::Message(bytes)) => {
+                    let message = match String::from_utf8(bytes.to_vec()) {
+                        Ok(text) => Message::text(text),
+                        Err(_) => Message::binary(bytes),
+                    };
+                    let _ = sink.send(message).await;
+                }
+                Some(Outgoing::Close) | None => {
+                    let _ = sink.send(Message::Close(None)).await;
+                    break;
+                }
+            },
+            () = tokio::time::sleep_until(idle) => {
+                let _ = sink.send(Message::Close(Some(CloseFrame { code: 1001.into(), reason: "Going away".into() }))).await;
+                break;
+            }
+            () = tokio::time::sleep_until(ends) => {
+                let _ = sink.send(Message::Close(Some(CloseFrame { code: 1001.into(), reason: "Going away".into() }))).await;
+                break;
+            }
+        }
+    }
+}
+
+/// Runs the route a message selects; the reply, when the route returns one.
+async fn on_message(session: &Session, body: &str) -> Option<String> {
+    let request_id = unkai_types::request_id();
+    let selected = selected_key(&session.api.route_selection_expression, body)
+        .filter(|key| session.route(key).is_some())
+        .unwrap_or_else(|| "$default".to_owned());
+    let Some((route, _)) = session.route(&selected) else {
+        return Some(
+            json!({"message": "Forbidden", "connectionId": session.id, "requestId": request_id})
+                .to_string(),
+        );
+    };
+    let two_way = route.route_response_selection_expression.is_some();
+    let event = json!({
+        "requestContext": session.context(&selected, "MESSAGE", &request_id),
+        "body": body,
+        "isBase64Encoded": false,
+    });
+    match session.run(&selected, event).await {
+        Answer::Done(answer) if two_way => match answer.get("body") {
+            Some(Json::String(text)) => Some(text.clone()),
+            Some(other) => Some(other.to_string()),
+            None if answer.get("statusCode").is_some() => None,
+            None => Some(answer.to_string()),
+        },
+        Answer::Done(_) => None,
+        Answer::Failed(_) => Some(
+            json!({"message": "Internal server error", "connectionId": session.id, "requestId": request_id})
+                .to_string(),
+        ),
+        Answer::NoRoute => None,
+    }
+}
+
+/// The `@connections` API on unkai's own endpoint: where the SDKs' `ApiGatewayManagementApi`
+/// client goes with `AWS_ENDPOINT_URL` (signing name `execute-api`), for
+/// `[/<stage>]/@connections/<id>`.
+#[derive(Clone, Debug)]
+pub struct ConnectionsApi(pub(crate) ApiGatewayV2);
+
+impl ApiGatewayV2 {
+    /// The `@connections` API for the edge.
+    pub fn connections_api(&self) -> ConnectionsApi {
+        ConnectionsApi(self.clone())
+    }
+}
+
+impl unkai_edge::Service for ConnectionsApi {
+    fn info(&self) -> &'static unkai_edge::ServiceInfo {
+        unkai_edge::ServiceId::ApiGatewayManagement.info()
+    }
+
+    fn knows_operation(&self, operation: &str) -> bool {
+        matches!(
+            operation,
+            "PostToConnection" | "GetConnection" | "DeleteConnection"
+        )
+    }
+
+    fn call(&self, request: unkai_edge::Request) -> unkai_edge::BoxFuture<'_, Response> {
+        Box::pin(async move {
+            let info = self.info();
+            let request_id = &request.context.request_id;
+            let path = request.parts.uri.path();
+            let Some((_, id)) = path.split_once("/@connections/") else {
+                let error = unkai_edge::protocol::unknown_operation(info, path);
+                return unkai_edge::protocol::error_response(info, request_id, &error);
+            };
+            let mut response =
+                self.0
+                    .connection_call(&request.parts.method, id, &request.body, None);
+            if let Ok(id) = HeaderValue::from_str(request_id) {
+                response.headers_mut().insert("x-amzn-requestid", id);
+            }
+            response
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn accept_keys_are_rfc_6455s() {
+        assert_eq!(
+            super::accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
+    }
+
+    #[test]
+    fn route_selection_reads_the_message() {
+        assert_eq!(
+            super::selected_key("$request.body.action", r#"{"action": "send"}"#),
+            Some("send".into())
+        );
+        assert_eq!(
+            super::selected_key("$request.body.a.b", r#"{"a": {"b": "deep"}}"#),
+            Some("deep".into())
+        );
+        assert_eq!(
+            super::selected_key("$request.body.action", "not json"),
+            None
+        );
+    }
+}

@@ -1,0 +1,191 @@
+"""WebSocket APIs with boto3 and a real WebSocket client (`websockets`): $connect, routes by
+`$request.body.action`, a route with a route response, pushes from a function through the
+`@connections` API (boto3's `apigatewaymanagementapi`), and $disconnect."""
+
+import asyncio
+import io
+import json
+import os
+import socket
+import time
+import uuid
+import zipfile
+from urllib.parse import urlparse
+
+import boto3
+import pytest
+import websockets
+from botocore.exceptions import ClientError
+from conftest import NO_RETRY
+
+ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+
+CHAT = '''
+import json
+import os
+
+import boto3
+
+# With AWS_ENDPOINT_URL set, the management client goes to unkai's own endpoint.
+connections = boto3.client("apigatewaymanagementapi")
+table = boto3.client("dynamodb")
+
+
+def handler(event, context):
+    context_ = event["requestContext"]
+    route = context_["routeKey"]
+    me = context_["connectionId"]
+    if route == "$connect":
+        if (event.get("queryStringParameters") or {}).get("deny"):
+            return {"statusCode": 403}
+        return {"statusCode": 200}
+    if route == "$disconnect":
+        table.put_item(TableName=os.environ["TABLE"], Item={"id": {"S": me}})
+        return {"statusCode": 200}
+    body = json.loads(event["body"])
+    if route == "whoami":
+        return {"statusCode": 200, "body": me}
+    if route == "send":
+        connections.post_to_connection(ConnectionId=body["to"], Data=body["text"].encode())
+        info = connections.get_connection(ConnectionId=body["to"])
+        return {"statusCode": 200, "body": info["Identity"]["SourceIp"]}
+    return {"statusCode": 200}
+'''
+
+
+def unique(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def package(source):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        entry = zipfile.ZipInfo("app.py", date_time=(2024, 1, 1, 0, 0, 0))
+        entry.external_attr = 0o644 << 16
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(entry, source)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def chat_api(client):
+    """A WebSocket API on stage `prod` whose routes run the chat function."""
+    gw = client("apigatewayv2")
+    lam = client("lambda")
+    ddb = client("dynamodb")
+    table = unique("disconnects")
+    ddb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    name = unique("chat")
+    function = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Environment={"Variables": {"TABLE": table}},
+        Code={"ZipFile": package(CHAT)},
+    )["FunctionArn"]
+    api = gw.create_api(
+        Name=unique("ws"),
+        ProtocolType="WEBSOCKET",
+        RouteSelectionExpression="$request.body.action",
+    )
+    integration = gw.create_integration(
+        ApiId=api["ApiId"], IntegrationType="AWS_PROXY", IntegrationUri=function
+    )["IntegrationId"]
+    for key in ["$connect", "$disconnect", "$default", "send", "whoami"]:
+        route = gw.create_route(
+            ApiId=api["ApiId"], RouteKey=key, Target=f"integrations/{integration}"
+        )
+        if key == "whoami":
+            gw.update_route(
+                ApiId=api["ApiId"],
+                RouteId=route["RouteId"],
+                RouteResponseSelectionExpression="$default",
+            )
+    gw.create_stage(ApiId=api["ApiId"], StageName="prod", AutoDeploy=True)
+    yield api, table
+    gw.delete_api(ApiId=api["ApiId"])
+    lam.delete_function(FunctionName=name)
+    ddb.delete_table(TableName=table)
+
+
+def connect(api, query=""):
+    """A WebSocket client of stage `prod` (through unkai's port, with the API's host)."""
+    endpoint = urlparse(api["ApiEndpoint"])
+    sock = socket.create_connection(("127.0.0.1", endpoint.port))
+    return websockets.connect(f"{api['ApiEndpoint']}/prod{query}", sock=sock, open_timeout=30)
+
+
+def test_websocket_api_endpoint(chat_api):
+    api, _ = chat_api
+    assert api["ApiEndpoint"].startswith("ws://") and ".execute-api.localhost:" in api["ApiEndpoint"]
+
+
+def test_push_through_connections(chat_api):
+    api, table = chat_api
+
+    async def scenario():
+        async with connect(api) as alice, connect(api) as bob:
+            await alice.send(json.dumps({"action": "whoami"}))
+            alice_id = await asyncio.wait_for(alice.recv(), 30)
+            await bob.send(json.dumps({"action": "whoami"}))
+            bob_id = await asyncio.wait_for(bob.recv(), 30)
+            assert alice_id != bob_id and len(bob_id) > 8
+            # A function posts to Bob through @connections with boto3.
+            await alice.send(json.dumps({"action": "send", "to": bob_id, "text": "hi bob"}))
+            assert await asyncio.wait_for(bob.recv(), 30) == "hi bob"
+            # A message no route takes goes to $default, which answers nothing.
+            await alice.send("not json")
+        return bob_id
+
+    bob_id = asyncio.run(scenario())
+    # Closing ran $disconnect, which recorded the connection.
+    ddb = boto3.client("dynamodb", config=NO_RETRY)
+    deadline = time.time() + 30
+    while "Item" not in ddb.get_item(TableName=table, Key={"id": {"S": bob_id}}):
+        assert time.time() < deadline, "$disconnect did not run"
+        time.sleep(0.2)
+    # The connection is gone.
+    management = boto3.client(
+        "apigatewaymanagementapi",
+        endpoint_url=f"{os.environ['AWS_ENDPOINT_URL']}/prod",
+        config=NO_RETRY,
+    )
+    with pytest.raises(ClientError) as gone:
+        management.post_to_connection(ConnectionId=bob_id, Data=b"late")
+    assert gone.value.response["Error"]["Code"] == "GoneException"
+    assert gone.value.response["ResponseMetadata"]["HTTPStatusCode"] == 410
+
+
+def test_connect_can_refuse(chat_api):
+    api, _ = chat_api
+
+    async def scenario():
+        with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+            async with connect(api, "?deny=1"):
+                pass
+        return refused.value.response.status_code
+
+    assert asyncio.run(scenario()) == 403
+
+
+def test_delete_connection_closes_it(chat_api):
+    api, _ = chat_api
+    management = boto3.client("apigatewaymanagementapi", config=NO_RETRY)
+
+    async def scenario():
+        async with connect(api) as client:
+            await client.send(json.dumps({"action": "whoami"}))
+            me = await asyncio.wait_for(client.recv(), 30)
+            info = management.get_connection(ConnectionId=me)
+            assert info["Identity"]["SourceIp"] == "127.0.0.1"
+            management.delete_connection(ConnectionId=me)
+            with pytest.raises(websockets.exceptions.ConnectionClosed):
+                await asyncio.wait_for(client.recv(), 30)
+
+    asyncio.run(scenario())
