@@ -685,4 +685,95 @@ mod tests {
     fn times_are_in_the_common_log_format() {
         assert_eq!(clf_time(1_583_348_638_390), "04/Mar/2020:19:03:58 +0000");
     }
+
+    /// The keys of a JSON object, sorted.
+    fn keys(value: &Json) -> Vec<String> {
+        let mut keys: Vec<String> = value
+            .as_object()
+            .map(|object| object.keys().cloned().collect())
+            .unwrap_or_default();
+        keys.sort();
+        keys
+    }
+
+    /// Both formats deserialize into the community `aws_lambda_events` types, and carry the
+    /// members of the AWS documentation's examples.
+    #[test]
+    fn events_deserialize_into_aws_lambda_events() {
+        let headers = headers();
+        let parameters = [("id".to_owned(), "7".to_owned())];
+        let variables = [("env".to_owned(), "test".to_owned())];
+        let incoming = incoming(&headers, br#"{"k":1}"#);
+        let selected = selected(&parameters, &variables);
+
+        let v2_event = v2(&incoming, &selected);
+        let parsed: aws_lambda_events::apigw::ApiGatewayV2httpRequest =
+            serde_json::from_value(v2_event.clone()).unwrap();
+        assert_eq!(parsed.route_key.as_deref(), Some("POST /items/{id}"));
+        assert_eq!(parsed.request_context.http.method, http::Method::POST);
+        assert_eq!(
+            parsed.path_parameters.get("id").map(String::as_str),
+            Some("7")
+        );
+        // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+        for key in [
+            "version",
+            "routeKey",
+            "rawPath",
+            "rawQueryString",
+            "cookies",
+            "headers",
+            "queryStringParameters",
+            "requestContext",
+            "body",
+            "pathParameters",
+            "isBase64Encoded",
+            "stageVariables",
+        ] {
+            assert!(keys(&v2_event).contains(&key.to_owned()), "v2 lacks {key}");
+        }
+        for key in [
+            "accountId",
+            "apiId",
+            "domainName",
+            "domainPrefix",
+            "http",
+            "requestId",
+            "routeKey",
+            "stage",
+            "time",
+            "timeEpoch",
+        ] {
+            assert!(
+                keys(&v2_event["requestContext"]).contains(&key.to_owned()),
+                "v2 requestContext lacks {key}"
+            );
+        }
+
+        let v1_event = v1(&incoming, &selected);
+        let parsed: aws_lambda_events::apigw::ApiGatewayProxyRequest =
+            serde_json::from_value(v1_event.clone()).unwrap();
+        assert_eq!(parsed.http_method, http::Method::POST);
+        assert_eq!(
+            parsed.path_parameters.get("id").map(String::as_str),
+            Some("7")
+        );
+        for key in [
+            "version",
+            "resource",
+            "path",
+            "httpMethod",
+            "headers",
+            "multiValueHeaders",
+            "queryStringParameters",
+            "multiValueQueryStringParameters",
+            "requestContext",
+            "pathParameters",
+            "stageVariables",
+            "body",
+            "isBase64Encoded",
+        ] {
+            assert!(keys(&v1_event).contains(&key.to_owned()), "v1 lacks {key}");
+        }
+    }
 }

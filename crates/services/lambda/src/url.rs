@@ -147,7 +147,13 @@ impl Lambda {
             apply_cors(&mut response, cors, origin.as_deref(), true);
             return response;
         }
-        let event = self.url_event(&request, &id, &host, caller.as_ref());
+        let event = url_event(
+            &self.inner.options.account,
+            &request,
+            &id,
+            &host,
+            caller.as_ref(),
+        );
         let mut response = self
             .run_url(&target, &version, &url, event, &request.request_id)
             .await;
@@ -156,132 +162,134 @@ impl Lambda {
         }
         response
     }
+}
 
-    /// The payload format 2.0 event of a request.
-    fn url_event(
-        &self,
-        request: &PublicRequest,
-        id: &str,
-        host: &str,
-        caller: Option<&Caller>,
-    ) -> Json {
-        let parts = &request.parts;
-        let mut headers = serde_json::Map::new();
-        let mut cookies: Vec<Json> = Vec::new();
-        for (name, value) in &parts.headers {
-            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            if name == http::header::COOKIE {
-                cookies.extend(
-                    value
-                        .split("; ")
-                        .map(|cookie| Json::from(cookie.to_owned())),
-                );
-                continue;
-            }
-            match headers.get_mut(name.as_str()) {
-                Some(Json::String(existing)) => {
-                    existing.push(',');
-                    existing.push_str(&value);
-                }
-                _ => {
-                    headers.insert(name.as_str().to_owned(), value.into());
-                }
-            }
+/// The payload format 2.0 event of a request to a function URL of `account`.
+fn url_event(
+    account: &str,
+    request: &PublicRequest,
+    id: &str,
+    host: &str,
+    caller: Option<&Caller>,
+) -> Json {
+    let parts = &request.parts;
+    let mut headers = serde_json::Map::new();
+    let mut cookies: Vec<Json> = Vec::new();
+    for (name, value) in &parts.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        if name == http::header::COOKIE {
+            cookies.extend(
+                value
+                    .split("; ")
+                    .map(|cookie| Json::from(cookie.to_owned())),
+            );
+            continue;
         }
-        let raw_query = parts.uri.query().unwrap_or_default().to_owned();
-        let mut query = serde_json::Map::new();
-        for pair in raw_query.split('&').filter(|pair| !pair.is_empty()) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |text: &str| {
-                percent_encoding::percent_decode_str(&text.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            let (name, value) = (decode(name), decode(value));
-            match query.get_mut(&name) {
-                Some(Json::String(existing)) => {
-                    existing.push(',');
-                    existing.push_str(&value);
-                }
-                _ => {
-                    query.insert(name, value.into());
-                }
+        match headers.get_mut(name.as_str()) {
+            Some(Json::String(existing)) => {
+                existing.push(',');
+                existing.push_str(&value);
+            }
+            _ => {
+                headers.insert(name.as_str().to_owned(), value.into());
             }
         }
-        let now = request
-            .received
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| since.as_millis() as u64);
-        let user_agent = parts
-            .headers
-            .get(http::header::USER_AGENT)
-            .and_then(|agent| agent.to_str().ok())
-            .unwrap_or_default();
-        let mut context = json!({
-            "accountId": if caller.is_some() { self.inner.options.account.clone() } else { "anonymous".into() },
-            "apiId": id,
-            "domainName": host,
-            "domainPrefix": id,
-            "http": {
-                "method": parts.method.as_str(),
-                "path": parts.uri.path(),
-                "protocol": "HTTP/1.1",
-                "sourceIp": "127.0.0.1",
-                "userAgent": user_agent,
-            },
-            "requestId": request.request_id,
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": clf_time(now),
-            "timeEpoch": now,
-        });
-        if let Some(caller) = caller {
-            context["authorizer"] = json!({"iam": {
-                "accessKey": caller.access_key_id,
-                "accountId": caller.account,
-                "callerId": caller.user_id,
-                "cognitoIdentity": null,
-                "principalOrgId": null,
-                "userArn": caller.arn,
-                "userId": caller.user_id,
-            }});
-        }
-        let mut event = json!({
-            "version": "2.0",
-            "routeKey": "$default",
-            "rawPath": parts.uri.path(),
-            "rawQueryString": raw_query,
-            "headers": headers,
-            "requestContext": context,
-            "isBase64Encoded": false,
-        });
-        if !cookies.is_empty() {
-            event["cookies"] = cookies.into();
-        }
-        if !query.is_empty() {
-            event["queryStringParameters"] = query.into();
-        }
-        if !request.body.is_empty() {
-            let content_type = parts
-                .headers
-                .get(http::header::CONTENT_TYPE)
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or_default();
-            match std::str::from_utf8(&request.body) {
-                Ok(text) if is_text(content_type) || content_type.is_empty() => {
-                    event["body"] = text.into();
-                }
-                _ => {
-                    event["body"] = base64::engine::general_purpose::STANDARD
-                        .encode(&request.body)
-                        .into();
-                    event["isBase64Encoded"] = true.into();
-                }
-            }
-        }
-        event
     }
+    let raw_query = parts.uri.query().unwrap_or_default().to_owned();
+    let mut query = serde_json::Map::new();
+    for pair in raw_query.split('&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |text: &str| {
+            percent_encoding::percent_decode_str(&text.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let (name, value) = (decode(name), decode(value));
+        match query.get_mut(&name) {
+            Some(Json::String(existing)) => {
+                existing.push(',');
+                existing.push_str(&value);
+            }
+            _ => {
+                query.insert(name, value.into());
+            }
+        }
+    }
+    let now = request
+        .received
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64);
+    let user_agent = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|agent| agent.to_str().ok())
+        .unwrap_or_default();
+    let mut context = json!({
+        "accountId": if caller.is_some() { account.to_owned() } else { "anonymous".into() },
+        "apiId": id,
+        "domainName": host,
+        "domainPrefix": id,
+        "http": {
+            "method": parts.method.as_str(),
+            "path": parts.uri.path(),
+            "protocol": "HTTP/1.1",
+            "sourceIp": "127.0.0.1",
+            "userAgent": user_agent,
+        },
+        "requestId": request.request_id,
+        "routeKey": "$default",
+        "stage": "$default",
+        "time": clf_time(now),
+        "timeEpoch": now,
+    });
+    if let Some(caller) = caller {
+        context["authorizer"] = json!({"iam": {
+            "accessKey": caller.access_key_id,
+            "accountId": caller.account,
+            "callerId": caller.user_id,
+            "cognitoIdentity": null,
+            "principalOrgId": null,
+            "userArn": caller.arn,
+            "userId": caller.user_id,
+        }});
+    }
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": parts.uri.path(),
+        "rawQueryString": raw_query,
+        "headers": headers,
+        "requestContext": context,
+        "isBase64Encoded": false,
+    });
+    if !cookies.is_empty() {
+        event["cookies"] = cookies.into();
+    }
+    if !query.is_empty() {
+        event["queryStringParameters"] = query.into();
+    }
+    if !request.body.is_empty() {
+        let content_type = parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        match std::str::from_utf8(&request.body) {
+            Ok(text) if is_text(content_type) || content_type.is_empty() => {
+                event["body"] = text.into();
+            }
+            _ => {
+                event["body"] = base64::engine::general_purpose::STANDARD
+                    .encode(&request.body)
+                    .into();
+                event["isBase64Encoded"] = true.into();
+            }
+        }
+    }
+    event
+}
 
+impl Lambda {
     async fn run_url(
         &self,
         target: &Target,
@@ -560,6 +568,70 @@ fn apply_cors(response: &mut Response, cors: &Json, origin: Option<&str>, prefli
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// The event deserializes into the community `aws_lambda_events` type and carries the
+    /// members of the AWS documentation's example
+    /// (<https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html>).
+    #[test]
+    fn url_events_deserialize_into_aws_lambda_events() {
+        let (parts, ()) = http::Request::post("/my/path?parameter1=value1&parameter1=value2")
+            .header("host", "abc.lambda-url.us-east-1.localhost:4566")
+            .header("cookie", "cookie1=a; cookie2=b")
+            .header("content-type", "application/json")
+            .header("user-agent", "agent")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let request = PublicRequest {
+            parts,
+            body: Bytes::from_static(b"{\"k\": 1}"),
+            request_id: "id".into(),
+            received: std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_583_348_638_390),
+            auth: PublicAuth::Anonymous,
+        };
+        let event = url_event(
+            "000000000000",
+            &request,
+            "abc",
+            "abc.lambda-url.us-east-1.localhost",
+            None,
+        );
+        let parsed: aws_lambda_events::lambda_function_urls::LambdaFunctionUrlRequest =
+            serde_json::from_value(event.clone()).unwrap();
+        assert_eq!(parsed.raw_path.as_deref(), Some("/my/path"));
+        assert_eq!(parsed.request_context.http.method.as_deref(), Some("POST"));
+        assert_eq!(
+            parsed.cookies,
+            Some(vec!["cookie1=a".into(), "cookie2=b".into()])
+        );
+        for key in [
+            "version",
+            "routeKey",
+            "rawPath",
+            "rawQueryString",
+            "cookies",
+            "headers",
+            "queryStringParameters",
+            "requestContext",
+            "body",
+            "isBase64Encoded",
+        ] {
+            assert!(event.get(key).is_some(), "the event lacks {key}");
+        }
+        assert_eq!(
+            event["queryStringParameters"]["parameter1"],
+            "value1,value2"
+        );
+        assert_eq!(event["requestContext"]["accountId"], "anonymous");
+        assert_eq!(
+            event["requestContext"]["time"],
+            "04/Mar/2020:19:03:58 +0000"
+        );
+    }
+
     #[test]
     fn times_are_in_the_common_log_format() {
         assert_eq!(
