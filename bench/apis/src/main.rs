@@ -308,10 +308,10 @@ async fn main() -> Result<()> {
             "apigateway",
             http::Method::POST,
             "/v2/apis",
-            &json!({"Name": "bench", "ProtocolType": "HTTP", "Target": created["FunctionArn"]}),
+            &json!({"name": "bench", "protocolType": "HTTP", "target": created["FunctionArn"]}),
         )
         .await?;
-    let api_id = api["ApiId"].as_str().context("ApiId")?;
+    let api_id = api["apiId"].as_str().context("apiId")?;
     let api_host = format!("{api_id}.execute-api.localhost:{port}");
 
     let mut out = format!(
