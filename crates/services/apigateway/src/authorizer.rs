@@ -218,9 +218,26 @@ fn strings(value: &Json) -> Vec<&str> {
     }
 }
 
-/// Whether `policy` allows `execute-api:Invoke` on `method_arn`: an explicit `Deny` wins, else
-/// an `Allow` is needed.
+/// What a policy says about a method ARN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// An `Allow` and no `Deny`.
+    Allow,
+    /// A `Deny` (403 `User is not authorized to access this resource with an explicit deny`).
+    ExplicitDeny,
+    /// Neither (403 `User is not authorized to access this resource`).
+    ImplicitDeny,
+}
+
+/// Whether `policy` allows `execute-api:Invoke` on `method_arn`.
+#[cfg(test)]
 pub(crate) fn allows(policy: &Json, method_arn: &str) -> bool {
+    evaluate(policy, method_arn) == Verdict::Allow
+}
+
+/// What `policy` says about `execute-api:Invoke` on `method_arn`: an explicit `Deny` wins,
+/// else an `Allow` is needed.
+pub(crate) fn evaluate(policy: &Json, method_arn: &str) -> Verdict {
     let statements: Vec<&Json> = match &policy["Statement"] {
         Json::Array(items) => items.iter().collect(),
         statement @ Json::Object(_) => vec![statement],
@@ -238,12 +255,16 @@ pub(crate) fn allows(policy: &Json, method_arn: &str) -> bool {
             continue;
         }
         match statement["Effect"].as_str() {
-            Some("Deny") => return false,
+            Some("Deny") => return Verdict::ExplicitDeny,
             Some("Allow") => allowed = true,
             _ => {}
         }
     }
-    allowed
+    if allowed {
+        Verdict::Allow
+    } else {
+        Verdict::ImplicitDeny
+    }
 }
 
 #[cfg(test)]
@@ -298,6 +319,8 @@ mod tests {
         let single = json!({"Statement": {"Action": "*", "Effect": "Allow", "Resource": "*"}});
         assert!(allows(&single, ARN));
         assert!(!allows(&json!({}), ARN));
+        assert_eq!(evaluate(&json!({}), ARN), Verdict::ImplicitDeny);
+        assert_eq!(evaluate(&both, ARN), Verdict::ExplicitDeny);
     }
 
     #[test]

@@ -76,17 +76,18 @@ fn walk<'a>(
         }
         parameters.pop();
     }
-    for kid in kids.iter().filter(|kid| kid.path_part.ends_with("+}")) {
-        let name = kid.path_part.trim_start_matches('{').trim_end_matches("+}");
-        let value = segments
-            .iter()
-            .map(|segment| decode(segment))
-            .collect::<Vec<_>>()
-            .join("/");
-        parameters.push((name.to_owned(), value));
-        return Some(kid);
-    }
-    None
+    let greedy = kids.iter().find(|kid| kid.path_part.ends_with("+}"))?;
+    let name = greedy
+        .path_part
+        .trim_start_matches('{')
+        .trim_end_matches("+}");
+    let value = segments
+        .iter()
+        .map(|segment| decode(segment))
+        .collect::<Vec<_>>()
+        .join("/");
+    parameters.push((name.to_owned(), value));
+    Some(greedy)
 }
 
 /// The method of `resource` for `http_method`, else its `ANY` method.

@@ -9,8 +9,10 @@
 //! Token"}`, as REST APIs answer. Then, in API Gateway's order:
 //! - `AWS_IAM` methods need a SigV4 signature for `execute-api` (else 403);
 //! - `CUSTOM` methods run their Lambda authorizer (`authorizer`): no identity is 401
-//!   `{"message":"Unauthorized"}`, a policy that does not allow the method ARN 403
-//!   `{"message":"User is not authorized to access this resource"}`;
+//!   `{"message":"Unauthorized"}`, a policy that denies the method ARN 403
+//!   `{"message":"User is not authorized to access this resource with an explicit deny"}`,
+//!   one that does not allow it 403 `{"message":"User is not authorized to access this
+//!   resource"}`;
 //! - methods that require an API key need an enabled key (`x-api-key`, or the authorizer's
 //!   `usageIdentifierKey`) of a usage plan of the stage (else 403 `{"message":"Forbidden"}`),
 //!   within the plan's throttle (else 429 `{"message":"Too Many Requests"}`) and quota (else
@@ -34,7 +36,7 @@ use unkai_store::Tx;
 use unkai_types::ports::InvokeFailure;
 
 use crate::ApiGateway;
-use crate::authorizer::{self, Decision, Sources};
+use crate::authorizer::{self, Decision, Sources, Verdict};
 use crate::error::Error;
 use crate::event::{self, Incoming, Selected};
 use crate::limits;
@@ -467,13 +469,7 @@ impl ApiGateway {
                 "UnauthorizedException",
             )
         };
-        let denied = || {
-            gateway(
-                StatusCode::FORBIDDEN,
-                Some("User is not authorized to access this resource"),
-                "AccessDeniedException",
-            )
-        };
+        let denied = |text| gateway(StatusCode::FORBIDDEN, Some(text), "AccessDeniedException");
         let configuration = || {
             gateway(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -568,10 +564,12 @@ impl ApiGateway {
                 decision
             }
         };
-        if authorizer::allows(&decision.policy, arn) {
-            Ok(decision)
-        } else {
-            Err(denied())
+        match authorizer::evaluate(&decision.policy, arn) {
+            Verdict::Allow => Ok(decision),
+            Verdict::ExplicitDeny => Err(denied(
+                "User is not authorized to access this resource with an explicit deny",
+            )),
+            Verdict::ImplicitDeny => Err(denied("User is not authorized to access this resource")),
         }
     }
 

@@ -597,7 +597,7 @@ async fn token_authorizers_allow_deny_and_cache() {
             .await,
         (
             403,
-            json!({"message": "User is not authorized to access this resource"})
+            json!({"message": "User is not authorized to access this resource with an explicit deny"})
         )
     );
     assert_eq!(
