@@ -64,6 +64,11 @@ impl std::fmt::Debug for Options {
 pub trait Public: Send + Sync + 'static {
     /// Whether `host` (without its port) is one of its own.
     fn owns(&self, host: &str) -> bool;
+    /// Whether a request to any host with this `path` is its own (REST APIs' path-based
+    /// invoke URLs, `/restapis/<api-id>/<stage>/_user_request_/…`). None by default.
+    fn owns_path(&self, _path: &str) -> bool {
+        false
+    }
     /// The SigV4 service name a signed request must use.
     fn signing_name(&self) -> &'static str;
     /// The largest request body it takes.
@@ -146,7 +151,12 @@ impl Edge {
             .or_else(|| request.uri().host())
             .map(|host| host.rsplit_once(':').map_or(host, |(name, _)| name))
             .unwrap_or_default();
-        if let Some(public) = self.public.iter().find(|public| public.owns(host)) {
+        let path = request.uri().path();
+        if let Some(public) = self
+            .public
+            .iter()
+            .find(|public| public.owns(host) || public.owns_path(path))
+        {
             return self.public(public.as_ref(), request).await;
         }
         let cors = cors::Request::of(request.headers(), request.method());
@@ -521,4 +531,88 @@ fn too_large<B>(request: &http::Request<B>) -> bool {
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     line > MAX_HEAD || headers > MAX_HEAD
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::Identity;
+
+    struct NoKeys;
+
+    impl Credentials for NoKeys {
+        fn lookup<'a>(
+            &'a self,
+            _access_key_id: &'a str,
+        ) -> crate::BoxFuture<'a, Result<Option<Arc<Identity>>, String>> {
+            Box::pin(async { Ok(None) })
+        }
+    }
+
+    /// Answers its name; owns one host, or the paths with a prefix.
+    struct Named(&'static str, Option<&'static str>, Option<&'static str>);
+
+    impl Public for Named {
+        fn owns(&self, host: &str) -> bool {
+            self.1 == Some(host)
+        }
+        fn owns_path(&self, path: &str) -> bool {
+            self.2.is_some_and(|prefix| path.starts_with(prefix))
+        }
+        fn signing_name(&self) -> &'static str {
+            "execute-api"
+        }
+        fn max_body(&self) -> usize {
+            1024
+        }
+        fn call(&self, _request: PublicRequest) -> crate::BoxFuture<'_, Response> {
+            Box::pin(async move { http::Response::new(full(self.0)) })
+        }
+    }
+
+    async fn body_of(edge: &Edge, host: &str, path: &str) -> (u16, Bytes) {
+        let request = http::Request::builder()
+            .uri(path)
+            .header("host", host)
+            .body(http_body_util::Full::new(Bytes::new()))
+            .unwrap();
+        let response = edge.handle(request).await;
+        let status = response.status().as_u16();
+        (
+            status,
+            response.into_body().collect().await.unwrap().to_bytes(),
+        )
+    }
+
+    #[tokio::test]
+    async fn public_endpoints_are_chosen_by_host_or_by_path() {
+        let mut edge = Edge::new(
+            Arc::new(NoKeys),
+            Clock::system(),
+            Options {
+                health: Health {
+                    version: "0",
+                    store: "test",
+                    region: "us-east-1".into(),
+                },
+                metrics: None,
+            },
+        );
+        edge.register_public(Arc::new(Named("by-host", Some("a.example"), None)));
+        edge.register_public(Arc::new(Named("by-path", None, Some("/restapis/"))));
+        assert_eq!(
+            body_of(&edge, "a.example:4566", "/restapis/x").await.1,
+            "by-host"
+        );
+        assert_eq!(
+            body_of(&edge, "localhost:4566", "/restapis/x/s/_user_request_/a")
+                .await
+                .1,
+            "by-path"
+        );
+        // Anything else is an AWS API call, which needs a signature.
+        assert_eq!(body_of(&edge, "localhost:4566", "/other").await.0, 403);
+    }
 }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
+use unkai_apigateway::ApiGateway;
 use unkai_apigatewayv2::ApiGatewayV2;
 use unkai_dynamodb::DynamoDb;
 use unkai_edge::{Edge, Health, Options};
@@ -243,7 +244,14 @@ impl Server {
         edge.register(Arc::new(logs));
         let mut apis = unkai_apigatewayv2::Options::new(&config.account_id, &config.region);
         apis.url_authority = format!("localhost:{}", address.port());
-        let apis = ApiGatewayV2::new(kv.clone(), clock.clone(), Arc::new(lambda.clone()), apis);
+        let mut rest = unkai_apigateway::Options::new(&config.account_id, &config.region);
+        rest.url_authority.clone_from(&apis.url_authority);
+        let rest = ApiGateway::new(kv.clone(), clock.clone(), Arc::new(lambda.clone()), rest);
+        edge.register(Arc::new(rest.clone()));
+        // REST APIs' invoke URLs: by host through the HTTP APIs' endpoint, by path directly.
+        edge.register_public(Arc::new(rest.clone()));
+        let apis = ApiGatewayV2::new(kv.clone(), clock.clone(), Arc::new(lambda.clone()), apis)
+            .with_fallback(Arc::new(rest));
         edge.register(Arc::new(apis.clone()));
         edge.register(Arc::new(apis.connections_api()));
         edge.register_public(Arc::new(apis));

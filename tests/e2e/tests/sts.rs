@@ -177,6 +177,7 @@ async fn health_reports_version_store_and_services() {
             "dynamodbstreams",
             "lambda",
             "logs",
+            "apigateway",
             "apigatewayv2",
             "apigatewaymanagementapi"
         ])

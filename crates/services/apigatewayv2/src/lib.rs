@@ -69,6 +69,8 @@ struct Inner {
     options: Options,
     /// The WebSocket connections open on this node.
     connections: websocket::Connections,
+    /// Who answers invoke URLs whose API is not an HTTP or WebSocket API (REST APIs).
+    fallback: std::sync::OnceLock<Arc<dyn unkai_edge::Public>>,
 }
 
 /// The API Gateway v2 service and its invoke URLs. Cheap to clone.
@@ -140,8 +142,18 @@ impl ApiGatewayV2 {
                 invoke,
                 options,
                 connections: websocket::Connections::default(),
+                fallback: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// Hands requests to `<api-id>.execute-api.*` hosts whose API is not one of its own to
+    /// `fallback` (the REST APIs' invoke URLs) instead of answering 404. Set once.
+    pub fn with_fallback(self, fallback: Arc<dyn unkai_edge::Public>) -> Self {
+        if self.inner.fallback.set(fallback).is_err() {
+            tracing::warn!("the execute-api fallback was already set");
+        }
+        self
     }
 
     pub(crate) fn now_ms(&self) -> u64 {

@@ -17,7 +17,9 @@
 //! With a `CorsConfiguration`, preflight requests are answered by API Gateway (204) and every
 //! response carries the CORS headers for an allowed origin. `AWS_IAM` routes need a SigV4
 //! signature for `execute-api` (else 403 `{"message":"Forbidden"}`); JWT and Lambda authorizers
-//! are not enforced yet. Every response carries `apigw-requestid`.
+//! are not enforced yet. Every response carries `apigw-requestid`. With a fallback
+//! ([`ApiGatewayV2::with_fallback`]), a host whose API is not one of these goes to the fallback
+//! (REST APIs) instead.
 
 use std::time::Duration;
 
@@ -68,6 +70,11 @@ impl Public for ApiGatewayV2 {
 
     fn call(&self, request: PublicRequest) -> BoxFuture<'_, Response> {
         Box::pin(async move {
+            if let Some(fallback) = self.inner.fallback.get()
+                && !self.has_api(&request).await
+            {
+                return fallback.call(request).await;
+            }
             let request_id = request.request_id.clone();
             let mut response = self.serve(request).await;
             if let Ok(id) = HeaderValue::from_str(&request_id) {
@@ -151,6 +158,23 @@ pub(crate) fn with_stage_variables(text: &str, variables: &[(String, String)]) -
 }
 
 impl ApiGatewayV2 {
+    /// Whether the request's host names one of its APIs (a failed lookup counts as yes, so
+    /// that the error is its own).
+    async fn has_api(&self, request: &PublicRequest) -> bool {
+        let host = request
+            .parts
+            .headers
+            .get(http::header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .unwrap_or_default();
+        let api_id = host.split(['.', ':']).next().unwrap_or_default();
+        self.inner
+            .kv
+            .transact(|tx| store::get_api(tx, api_id))
+            .await
+            .map_or(true, |api| api.is_some())
+    }
+
     async fn serve(&self, request: PublicRequest) -> Response {
         let host = request
             .parts

@@ -320,3 +320,38 @@ async fn deployments_keep_what_they_snapshot() {
     // The $default stage is not a path prefix.
     assert_eq!(fixture.answer(&api, "/$default/a").await.0, 404);
 }
+
+/// Answers 418 with the host it got.
+struct Teapot;
+
+impl Public for Teapot {
+    fn owns(&self, _host: &str) -> bool {
+        false
+    }
+    fn signing_name(&self) -> &'static str {
+        "execute-api"
+    }
+    fn max_body(&self) -> usize {
+        1024
+    }
+    fn call(&self, request: PublicRequest) -> BoxFuture<'_, Response> {
+        Box::pin(async move {
+            let host = request.parts.headers[http::header::HOST].clone();
+            let mut response =
+                http::Response::new(unkai_edge::full(Bytes::from(host.as_bytes().to_vec())));
+            *response.status_mut() = StatusCode::IM_A_TEAPOT;
+            response
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hosts_of_other_apis_go_to_the_fallback() {
+    let mut fixture = fixture();
+    fixture.service = fixture.service.clone().with_fallback(Arc::new(Teapot));
+    let api = fixture.quick_api().await;
+    assert_eq!(fixture.invoke(&api, "GET", "/x").await.0, 200);
+    let (status, _, body) = fixture.invoke("restapi123", "GET", "/prod/x").await;
+    assert_eq!(status, 418);
+    assert_eq!(&body[..], b"restapi123.execute-api.localhost:4566");
+}

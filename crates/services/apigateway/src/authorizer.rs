@@ -1,0 +1,408 @@
+//! Lambda authorizers (`TOKEN` and `REQUEST`)
+//! (<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html>):
+//! the identity sources select the caller's identity (missing: 401), the function gets the
+//! documented authorizer event and answers `principalId`, an IAM `policyDocument` and an
+//! optional `context`. An explicit `Deny` of the method ARN, or no `Allow` of it, is 403. The
+//! answer is cached for `authorizerResultTtlInSeconds` by identity; the cached policy is
+//! evaluated again for each method ARN, as API Gateway does. The integration sees
+//! `requestContext.authorizer`: `principalId` and the context, with values as strings.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::store::Authorizer;
+
+/// An authorizer's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Decision {
+    /// `principalId`.
+    pub principal_id: Json,
+    /// `policyDocument`.
+    pub policy: Json,
+    /// `context` (values as strings).
+    pub context: Map<String, Json>,
+    /// `usageIdentifierKey`: the API key, for `apiKeySource: AUTHORIZER`.
+    pub usage_identifier_key: Option<String>,
+}
+
+impl Decision {
+    /// `requestContext.authorizer` of the integration's event.
+    pub(crate) fn request_context(&self) -> Json {
+        let mut map = self.context.clone();
+        map.insert("principalId".into(), self.principal_id.clone());
+        Json::Object(map)
+    }
+}
+
+/// Cached decisions by API, authorizer and identity, with when each expires (ms).
+#[derive(Debug, Default)]
+pub(crate) struct Cache {
+    entries: HashMap<(String, String, String), (u64, Decision)>,
+}
+
+impl Cache {
+    /// A decision cached before `now_ms`.
+    pub(crate) fn get(&self, key: &(String, String, String), now_ms: u64) -> Option<Decision> {
+        self.entries
+            .get(key)
+            .filter(|(expires, _)| *expires > now_ms)
+            .map(|(_, decision)| decision.clone())
+    }
+
+    /// Caches `decision` until `expires_ms`.
+    pub(crate) fn put(
+        &mut self,
+        key: (String, String, String),
+        expires_ms: u64,
+        decision: Decision,
+    ) {
+        self.entries
+            .retain(|_, (expires, _)| *expires > expires_ms.saturating_sub(3_600_000));
+        self.entries.insert(key, (expires_ms, decision));
+    }
+
+    /// Forgets every decision about `api`.
+    pub(crate) fn flush(&mut self, api: &str) {
+        self.entries.retain(|(cached, _, _), _| cached != api);
+    }
+}
+
+/// Where identity sources read from.
+pub(crate) struct Sources<'a> {
+    /// The request's headers.
+    pub headers: &'a http::HeaderMap,
+    /// The query's parameters.
+    pub query: &'a [(String, String)],
+    /// The stage's variables.
+    pub stage_variables: &'a [(String, String)],
+}
+
+/// The identity an authorizer's sources select, joined by `,`; `None` when one is missing.
+/// `TOKEN` authorizers read one header.
+pub(crate) fn identity(authorizer: &Authorizer, sources: &Sources<'_>) -> Option<String> {
+    let expression = authorizer.identity_source.as_deref().unwrap_or_default();
+    let mut values = Vec::new();
+    for source in expression
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let value = if let Some(name) = source
+            .strip_prefix("method.request.header.")
+            .or_else(|| source.strip_prefix("method.request.multivalueheader."))
+        {
+            sources
+                .headers
+                .get_all(name)
+                .iter()
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                .reduce(|a, b| format!("{a},{b}"))
+        } else if let Some(name) = source
+            .strip_prefix("method.request.querystring.")
+            .or_else(|| source.strip_prefix("method.request.multivaluequerystring."))
+        {
+            sources
+                .query
+                .iter()
+                .filter(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+                .reduce(|a, b| format!("{a},{b}"))
+        } else if let Some(name) = source.strip_prefix("stageVariables.") {
+            sources
+                .stage_variables
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        } else {
+            // `context.*` sources: not tracked; they never make a request unauthorized.
+            Some(String::new())
+        };
+        match value {
+            Some(value) if !value.is_empty() || source.starts_with("context.") => {
+                values.push(value);
+            }
+            _ => return None,
+        }
+    }
+    if authorizer.authorizer_type == "TOKEN" && values.first().is_none_or(String::is_empty) {
+        return None;
+    }
+    Some(values.join(","))
+}
+
+/// The event of a `TOKEN` authorizer.
+pub(crate) fn token_event(token: &str, method_arn: &str) -> Json {
+    json!({
+        "type": "TOKEN",
+        "authorizationToken": token,
+        "methodArn": method_arn,
+    })
+}
+
+/// Why an authorizer's answer cannot be used: the client gets a 500.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Malformed(pub &'static str);
+
+/// Reads an authorizer's answer.
+pub(crate) fn decision(payload: &[u8]) -> Result<Decision, Malformed> {
+    let document: Json =
+        serde_json::from_slice(payload).map_err(|_| Malformed("the answer is not JSON"))?;
+    let principal_id = match document.get("principalId") {
+        Some(id @ (Json::String(_) | Json::Number(_))) => id.clone(),
+        _ => return Err(Malformed("the answer has no principalId")),
+    };
+    let policy = match document.get("policyDocument") {
+        Some(Json::String(text)) => {
+            serde_json::from_str(text).map_err(|_| Malformed("policyDocument is not JSON"))?
+        }
+        Some(policy @ Json::Object(_)) => policy.clone(),
+        _ => return Err(Malformed("the answer has no policyDocument")),
+    };
+    let mut context = Map::new();
+    if let Some(map) = document.get("context").and_then(Json::as_object) {
+        for (key, value) in map {
+            let text = match value {
+                Json::String(text) => text.clone(),
+                Json::Number(_) | Json::Bool(_) => value.to_string(),
+                Json::Null => continue,
+                Json::Array(_) | Json::Object(_) => {
+                    return Err(Malformed(
+                        "context values must be strings, numbers or booleans",
+                    ));
+                }
+            };
+            context.insert(key.clone(), text.into());
+        }
+    }
+    Ok(Decision {
+        principal_id,
+        policy,
+        context,
+        usage_identifier_key: document
+            .get("usageIdentifierKey")
+            .and_then(Json::as_str)
+            .map(str::to_owned),
+    })
+}
+
+/// Whether `pattern` (`*` any run, `?` one character) matches `text`.
+pub(crate) fn wildcard(pattern: &str, text: &str) -> bool {
+    let (pattern, text): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), text.chars().collect());
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+fn strings(value: &Json) -> Vec<&str> {
+    match value {
+        Json::String(text) => vec![text.as_str()],
+        Json::Array(items) => items.iter().filter_map(Json::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// What a policy says about a method ARN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// An `Allow` and no `Deny`.
+    Allow,
+    /// A `Deny` (403 `User is not authorized to access this resource with an explicit deny`).
+    ExplicitDeny,
+    /// Neither (403 `User is not authorized to access this resource`).
+    ImplicitDeny,
+}
+
+/// Whether `policy` allows `execute-api:Invoke` on `method_arn`.
+#[cfg(test)]
+pub(crate) fn allows(policy: &Json, method_arn: &str) -> bool {
+    evaluate(policy, method_arn) == Verdict::Allow
+}
+
+/// What `policy` says about `execute-api:Invoke` on `method_arn`: an explicit `Deny` wins,
+/// else an `Allow` is needed.
+pub(crate) fn evaluate(policy: &Json, method_arn: &str) -> Verdict {
+    let statements: Vec<&Json> = match &policy["Statement"] {
+        Json::Array(items) => items.iter().collect(),
+        statement @ Json::Object(_) => vec![statement],
+        _ => Vec::new(),
+    };
+    let mut allowed = false;
+    for statement in statements {
+        let action = strings(&statement["Action"])
+            .iter()
+            .any(|action| wildcard(&action.to_ascii_lowercase(), "execute-api:invoke"));
+        let resource = strings(&statement["Resource"])
+            .iter()
+            .any(|resource| wildcard(resource, method_arn));
+        if !(action && resource) {
+            continue;
+        }
+        match statement["Effect"].as_str() {
+            Some("Deny") => return Verdict::ExplicitDeny,
+            Some("Allow") => allowed = true,
+            _ => {}
+        }
+    }
+    if allowed {
+        Verdict::Allow
+    } else {
+        Verdict::ImplicitDeny
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:execute-api:us-east-1:000000000000:abc/prod/GET/items/7";
+
+    fn policy(effect: &str, resource: Json) -> Json {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}
+        ]})
+    }
+
+    #[test]
+    fn policies_allow_and_deny_method_arns() {
+        assert!(allows(&policy("Allow", json!(ARN)), ARN));
+        assert!(allows(
+            &policy("Allow", json!("arn:aws:execute-api:*:*:abc/*")),
+            ARN
+        ));
+        assert!(allows(
+            &policy(
+                "Allow",
+                json!([
+                    "x",
+                    "arn:aws:execute-api:us-east-1:000000000000:abc/prod/GET/*"
+                ])
+            ),
+            ARN
+        ));
+        assert!(allows(
+            &policy(
+                "Allow",
+                json!("arn:aws:execute-api:us-east-1:000000000000:abc/prod/???/items/*")
+            ),
+            ARN
+        ));
+        assert!(!allows(
+            &policy(
+                "Allow",
+                json!("arn:aws:execute-api:us-east-1:000000000000:abc/prod/POST/*")
+            ),
+            ARN
+        ));
+        assert!(!allows(&policy("Deny", json!("*")), ARN));
+        let both = json!({"Statement": [
+            {"Action": "execute-api:*", "Effect": "Allow", "Resource": "*"},
+            {"Action": ["execute-api:Invoke"], "Effect": "Deny", "Resource": ARN},
+        ]});
+        assert!(!allows(&both, ARN));
+        let single = json!({"Statement": {"Action": "*", "Effect": "Allow", "Resource": "*"}});
+        assert!(allows(&single, ARN));
+        assert!(!allows(&json!({}), ARN));
+        assert_eq!(evaluate(&json!({}), ARN), Verdict::ImplicitDeny);
+        assert_eq!(evaluate(&both, ARN), Verdict::ExplicitDeny);
+    }
+
+    #[test]
+    fn wildcards_match_runs_and_single_characters() {
+        assert!(wildcard("a*c", "abbbc"));
+        assert!(wildcard("a?c", "abc"));
+        assert!(wildcard("*", ""));
+        assert!(!wildcard("a?c", "ac"));
+        assert!(!wildcard("a*d", "abc"));
+    }
+
+    #[test]
+    fn answers_become_decisions_with_string_context() {
+        let answer = json!({
+            "principalId": "user",
+            "policyDocument": policy("Allow", json!("*")),
+            "context": {"n": 1, "b": true, "s": "x"},
+        });
+        let decision = decision(answer.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            decision.request_context(),
+            json!({"principalId": "user", "n": "1", "b": "true", "s": "x"})
+        );
+        assert!(super::decision(br#"{"policyDocument": {}}"#).is_err());
+        assert!(
+            super::decision(
+                br#"{"principalId": "u", "policyDocument": {}, "context": {"a": [1]}}"#
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn identity_sources_select_the_identity() {
+        let authorizer = |kind: &str, source: &str| Authorizer {
+            id: "a".into(),
+            name: "a".into(),
+            authorizer_type: kind.into(),
+            provider_arns: vec![],
+            auth_type: None,
+            uri: None,
+            credentials: None,
+            identity_source: Some(source.into()),
+            identity_validation_expression: None,
+            result_ttl: 300,
+        };
+        let mut headers = http::HeaderMap::new();
+        headers.insert("authorization", "allow".parse().unwrap());
+        let query = [("q".to_owned(), "1".to_owned())];
+        let sources = Sources {
+            headers: &headers,
+            query: &query,
+            stage_variables: &[],
+        };
+        let token = authorizer("TOKEN", "method.request.header.Authorization");
+        assert_eq!(identity(&token, &sources).as_deref(), Some("allow"));
+        let request = authorizer(
+            "REQUEST",
+            "method.request.header.Authorization, method.request.querystring.q",
+        );
+        assert_eq!(identity(&request, &sources).as_deref(), Some("allow,1"));
+        let missing = authorizer("REQUEST", "method.request.querystring.nope");
+        assert_eq!(identity(&missing, &sources), None);
+        let empty = Sources {
+            headers: &http::HeaderMap::new(),
+            query: &[],
+            stage_variables: &[],
+        };
+        assert_eq!(identity(&token, &empty), None);
+
+        let mut cache = Cache::default();
+        let key = ("abc".to_owned(), "a".to_owned(), "allow".to_owned());
+        let decision = Decision {
+            principal_id: json!("u"),
+            policy: json!({}),
+            context: Map::new(),
+            usage_identifier_key: None,
+        };
+        cache.put(key.clone(), 1_000, decision);
+        assert!(cache.get(&key, 999).is_some());
+        assert!(cache.get(&key, 1_000).is_none());
+        cache.flush("abc");
+        assert!(cache.get(&key, 0).is_none());
+    }
+}
