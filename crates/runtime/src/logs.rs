@@ -117,14 +117,10 @@ pub(crate) fn spawn(
         let mut flush = tokio::time::interval(FLUSH_EVERY);
         flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         while output_open || control_open {
+            // Control first: a START queued before the worker could print must frame what
+            // it prints, whichever the reactor reports first.
             tokio::select! {
-                read = pipe.read(&mut buffer), if output_open => match read {
-                    Ok(0) | Err(_) => {
-                        output_open = false;
-                        stream.finish_line();
-                    }
-                    Ok(n) => stream.output(&buffer[..n]),
-                },
+                biased;
                 message = control.recv(), if control_open => match message {
                     None => control_open = false,
                     Some(Control::Start { request_id, version, tail }) => {
@@ -145,6 +141,13 @@ pub(crate) fn spawn(
                             let _ = tail.send(last_bytes(&log, TAIL_BYTES).to_owned());
                         }
                     }
+                },
+                read = pipe.read(&mut buffer), if output_open => match read {
+                    Ok(0) | Err(_) => {
+                        output_open = false;
+                        stream.finish_line();
+                    }
+                    Ok(n) => stream.output(&buffer[..n]),
                 },
                 _ = flush.tick() => stream.flush().await,
             }
