@@ -8,6 +8,7 @@
 
 pub mod json;
 pub mod query;
+pub mod rest;
 pub mod xml;
 
 use std::borrow::Cow;

@@ -650,7 +650,7 @@ const ROUTES: &[(Method, &str, Operation)] = &[
 pub(crate) fn route(method: &Method, path: &str, import: bool) -> Option<(Operation, Vec<String>)> {
     let path = path.trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').collect();
-    'routes: for (route_method, template, operation) in ROUTES {
+    for (route_method, template, operation) in ROUTES {
         if route_method != method {
             continue;
         }
@@ -659,25 +659,9 @@ pub(crate) fn route(method: &Method, path: &str, import: bool) -> Option<(Operat
         if has_import && is_import != import {
             continue;
         }
-        let parts: Vec<&str> = template.split('/').collect();
-        if parts.len() != segments.len() {
+        let Some(labels) = unkai_edge::protocol::rest::labels(template, &segments) else {
             continue;
-        }
-        let mut labels = Vec::new();
-        for (part, segment) in parts.iter().zip(&segments) {
-            if part.starts_with('{') {
-                if segment.is_empty() {
-                    continue 'routes;
-                }
-                labels.push(
-                    percent_encoding::percent_decode_str(segment)
-                        .decode_utf8_lossy()
-                        .into_owned(),
-                );
-            } else if part != segment {
-                continue 'routes;
-            }
-        }
+        };
         return Some((*operation, labels));
     }
     None

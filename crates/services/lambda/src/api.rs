@@ -564,7 +564,7 @@ pub(crate) fn route(
 ) -> Option<(Operation, Vec<String>)> {
     let path = path.trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').collect();
-    'routes: for (route_method, template, operation) in ROUTES {
+    for (route_method, template, operation) in ROUTES {
         if route_method != method {
             continue;
         }
@@ -577,25 +577,9 @@ pub(crate) fn route(
         {
             continue;
         }
-        let parts: Vec<&str> = template.split('/').collect();
-        if parts.len() != segments.len() {
+        let Some(labels) = unkai_edge::protocol::rest::labels(template, &segments) else {
             continue;
-        }
-        let mut labels = Vec::new();
-        for (part, segment) in parts.iter().zip(&segments) {
-            if part.starts_with('{') {
-                if segment.is_empty() {
-                    continue 'routes;
-                }
-                labels.push(
-                    percent_encoding::percent_decode_str(segment)
-                        .decode_utf8_lossy()
-                        .into_owned(),
-                );
-            } else if part != segment {
-                continue 'routes;
-            }
-        }
+        };
         return Some((*operation, labels));
     }
     None
