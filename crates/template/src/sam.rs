@@ -298,7 +298,13 @@ impl Expansion<'_> {
     }
 
     fn function(&mut self, id: &str, resource: &Value) -> Result<(), Error> {
-        let props = self.properties(resource, "Function");
+        let mut props = self.properties(resource, "Function");
+        // A global CodeUri does not apply to a function that brings its own code otherwise.
+        let local = resource.get("Properties");
+        let has_own = |key: &str| local.and_then(|l| l.get(key)).is_some();
+        if (has_own("InlineCode") || has_own("ImageUri")) && !has_own("CodeUri") {
+            props.remove("CodeUri");
+        }
         let condition = resource.get("Condition");
         let mut function = Map::new();
         function.insert("Code".to_string(), code(id, &props)?);
@@ -696,7 +702,10 @@ impl Expansion<'_> {
         let openapi3 = props
             .get("OpenApiVersion")
             .and_then(Value::as_str)
-            .is_some_and(|v| v.starts_with('3'));
+            .is_some_and(|v| v.starts_with('3'))
+            || props
+                .get("DefinitionBody")
+                .is_some_and(|b| b.get("openapi").is_some());
         let mut body = match props.get("DefinitionBody") {
             Some(body) => body.clone(),
             None if openapi3 => {
@@ -1140,11 +1149,14 @@ fn add_cors(body: &mut Value, cors: &Value) {
         let methods = methods.clone().unwrap_or_else(|| {
             let mut names: Vec<String> = operations
                 .keys()
-                .map(|m| {
+                .flat_map(|m| {
                     if m == "x-amazon-apigateway-any-method" {
-                        "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT".to_string()
+                        ["DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"]
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect()
                     } else {
-                        m.to_uppercase()
+                        vec![m.to_uppercase()]
                     }
                 })
                 .collect();
