@@ -57,20 +57,36 @@ pub fn expand_sam(template: &Value) -> Result<Value, Error> {
         Some(Value::Object(r)) => r.clone(),
         _ => Map::new(),
     };
+    // SAM reads a `!Ref Parameter` in a stage name with the parameter's value where it names
+    // resources; the transform here runs before parameters are known, so it takes the default.
+    let defaults: BTreeMap<String, String> = out
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .map(|parameters| {
+            parameters
+                .iter()
+                .filter_map(|(name, p)| {
+                    Some((name.clone(), p.get("Default")?.as_str()?.to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let mut expansion = Expansion {
         globals: &globals,
         resources: Map::new(),
         rest_apis: BTreeMap::new(),
         http_apis: BTreeMap::new(),
+        referable: BTreeMap::new(),
     };
     // APIs first, so events of functions can add their routes to them.
     for (id, resource) in &resources {
         match resource_type(resource) {
             "AWS::Serverless::Api" => {
                 let properties = expansion.properties(resource, "Api");
-                expansion
-                    .rest_apis
-                    .insert(id.clone(), RestApi::explicit(id, resource, properties)?);
+                expansion.rest_apis.insert(
+                    id.clone(),
+                    RestApi::explicit(id, resource, properties, &defaults)?,
+                );
             }
             "AWS::Serverless::HttpApi" => {
                 let properties = expansion.properties(resource, "HttpApi");
@@ -97,7 +113,9 @@ pub fn expand_sam(template: &Value) -> Result<Value, Error> {
     }
     expansion.emit_apis()?;
     out.insert("Resources".to_string(), Value::Object(expansion.resources));
-    Ok(Value::Object(out))
+    let mut out = Value::Object(out);
+    refer(&mut out, &expansion.referable);
+    Ok(out)
 }
 
 fn resource_type(resource: &Value) -> &str {
@@ -208,31 +226,48 @@ struct RestApi {
     /// The `AWS::Serverless::Api` resource, for its Condition/DependsOn/... attributes.
     attributes: Value,
     stage: Value,
+    /// The stage name the logical ids use: the literal, or a referenced parameter's default.
+    stage_label: String,
     routes: Vec<RestRoute>,
 }
 
 impl RestApi {
-    fn explicit(id: &str, resource: &Value, properties: Map<String, Value>) -> Result<Self, Error> {
+    fn explicit(
+        id: &str,
+        resource: &Value,
+        properties: Map<String, Value>,
+        defaults: &BTreeMap<String, String>,
+    ) -> Result<Self, Error> {
         let stage = properties.get("StageName").cloned().ok_or_else(|| {
             invalid_resource(
                 id,
                 "property StageName not defined for resource of type AWS::Serverless::Api",
             )
         })?;
+        let stage_label = match &stage {
+            Value::String(s) => s.clone(),
+            other => other
+                .get("Ref")
+                .and_then(Value::as_str)
+                .and_then(|p| defaults.get(p))
+                .cloned()
+                .unwrap_or_else(|| "Stage".to_string()),
+        };
         Ok(RestApi {
             properties,
             attributes: resource.clone(),
             stage,
+            stage_label,
             routes: Vec::new(),
         })
     }
 
     /// The stage's name as it appears in logical ids (`Prod` in `ServerlessRestApiProdStage`).
     fn stage_id(&self) -> String {
-        match &self.stage {
-            Value::String(s) => s.chars().filter(char::is_ascii_alphanumeric).collect(),
-            _ => "Stage".to_string(),
-        }
+        self.stage_label
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect()
     }
 }
 
@@ -246,6 +281,9 @@ struct Expansion<'a> {
     resources: Map<String, Value>,
     rest_apis: BTreeMap<String, RestApi>,
     http_apis: BTreeMap<String, HttpApi>,
+    /// SAM's referenceable properties (`MyApi.Stage`, `MyFunction.Alias`, …) and the logical
+    /// ids of the generated resources they name, for `!Ref MyApi.Stage`.
+    referable: BTreeMap<String, String>,
 }
 
 impl Expansion<'_> {
@@ -358,6 +396,7 @@ impl Expansion<'_> {
             None => {
                 let role_id = format!("{id}Role");
                 let role = role(id, &props)?;
+                self.referable.insert(format!("{id}.Role"), role_id.clone());
                 self.emit(role_id.clone(), "AWS::IAM::Role", role, condition);
                 function.insert(
                     "Role".to_string(),
@@ -406,6 +445,10 @@ impl Expansion<'_> {
                 }),
                 condition,
             );
+            self.referable
+                .insert(format!("{id}.Version"), version_id.clone());
+            self.referable
+                .insert(format!("{id}.Alias"), alias_id.clone());
             target_ref = reference(&alias_id);
             target_arn = reference(&alias_id);
             target_var = alias_id;
@@ -504,6 +547,7 @@ impl Expansion<'_> {
                     properties,
                     attributes: json!({}),
                     stage: json!(IMPLICIT_REST_STAGE),
+                    stage_label: IMPLICIT_REST_STAGE.to_string(),
                     routes: Vec::new(),
                 },
             );
@@ -848,8 +892,13 @@ impl Expansion<'_> {
                 "CanarySetting",
             ],
         );
+        let stage_id = format!("{id}{}Stage", api.stage_id());
+        self.referable
+            .insert(format!("{id}.Stage"), stage_id.clone());
+        self.referable
+            .insert(format!("{id}.Deployment"), deployment_id);
         self.emit(
-            format!("{id}{}Stage", api.stage_id()),
+            stage_id,
             "AWS::ApiGateway::Stage",
             Value::Object(stage),
             condition,
@@ -927,12 +976,33 @@ impl Expansion<'_> {
             ],
         );
         stage.insert("Tags".to_string(), tags);
+        self.referable
+            .insert(format!("{id}.Stage"), stage_id.clone());
         self.emit(
             stage_id,
             "AWS::ApiGatewayV2::Stage",
             Value::Object(stage),
             condition,
         );
+    }
+}
+
+/// Rewrites `{"Ref": "MyApi.Stage"}` and the other referenceable properties to the generated
+/// resources they name.
+fn refer(value: &mut Value, referable: &BTreeMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            if map.len() == 1
+                && let Some(Value::String(name)) = map.get_mut("Ref")
+                && let Some(id) = referable.get(name.as_str())
+            {
+                *name = id.clone();
+                return;
+            }
+            map.values_mut().for_each(|v| refer(v, referable));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| refer(v, referable)),
+        _ => {}
     }
 }
 
