@@ -55,6 +55,46 @@ impl Client {
         }
     }
 
+    /// The unkai this environment points at: `AWS_ENDPOINT_URL` with `AWS_ACCESS_KEY_ID` and
+    /// `AWS_SECRET_ACCESS_KEY` when they are set, else the server running with the configured
+    /// data directory.
+    pub async fn running(config: &unkai_server::Config) -> Result<Self> {
+        let env = |name| std::env::var(name).ok().filter(|value| !value.is_empty());
+        if let (Some(endpoint), Some(id), Some(secret)) = (
+            env("AWS_ENDPOINT_URL"),
+            env("AWS_ACCESS_KEY_ID"),
+            env("AWS_SECRET_ACCESS_KEY"),
+        ) {
+            let region = env("AWS_REGION")
+                .or_else(|| env("AWS_DEFAULT_REGION"))
+                .unwrap_or_else(|| config.region.clone());
+            let key = KeyPair {
+                access_key_id: id,
+                secret_access_key: secret,
+            };
+            return Self::connect(&endpoint, key, region)
+                .await
+                .with_context(|| {
+                    format!("unkai at {endpoint} (AWS_ENDPOINT_URL) does not answer")
+                });
+        }
+        let dir = unkai_server::DataDir::new(&config.data_dir);
+        let (Some(server), Some(key)) = (dir.server(), dir.credentials()) else {
+            bail!(
+                "unkai is not running with the data directory {}: start it with `unkai up`",
+                config.data_dir.display()
+            );
+        };
+        Self::connect(&server.endpoint, key, server.region)
+            .await
+            .with_context(|| {
+                format!(
+                    "unkai at {} does not answer: start it with `unkai up`",
+                    server.endpoint
+                )
+            })
+    }
+
     /// Calls an awsQuery operation of `service` and returns the response document.
     pub async fn query(
         &self,
@@ -131,6 +171,47 @@ impl Client {
             let code = document["__type"].as_str().unwrap_or(status.as_str());
             let message = document["message"].as_str().unwrap_or_default();
             bail!("{code}: {message}");
+        }
+        Ok(document)
+    }
+}
+
+impl Client {
+    /// Calls a restJson operation: `method` on `path` with a JSON body.
+    pub async fn rest(
+        &self,
+        service: &str,
+        method: http::Method,
+        path: &str,
+        input: &serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        let body = input.to_string();
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", &self.authority)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body.clone())))?;
+        sigv4::sign_request(
+            &mut request,
+            body.as_bytes(),
+            &SigningParams {
+                access_key_id: &self.key.access_key_id,
+                secret: &self.key.secret_access_key,
+                region: &self.region,
+                service,
+                at: SystemTime::now(),
+            },
+        );
+        let (status, document) = send(&self.authority, request).await?;
+        let document: serde_json::Value =
+            serde_json::from_str(&document).unwrap_or(serde_json::Value::Null);
+        if !status.is_success() {
+            let message = document["message"]
+                .as_str()
+                .or(document["Message"].as_str())
+                .unwrap_or_default();
+            bail!("{status}: {message}");
         }
         Ok(document)
     }

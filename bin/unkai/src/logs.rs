@@ -4,29 +4,14 @@
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde_json::{Value as Json, json};
 
 use crate::client::Client;
 use crate::{LogsArgs, load_config};
 
 pub async fn run(args: LogsArgs) -> Result<()> {
-    let config = load_config(&args.data)?;
-    let dir = unkai_server::DataDir::new(&config.data_dir);
-    let (Some(server), Some(key)) = (dir.server(), dir.credentials()) else {
-        bail!(
-            "unkai is not running with the data directory {}: start it with `unkai up`",
-            config.data_dir.display()
-        );
-    };
-    let client = Client::connect(&server.endpoint, key, server.region)
-        .await
-        .with_context(|| {
-            format!(
-                "unkai at {} does not answer: start it with `unkai up`",
-                server.endpoint
-            )
-        })?;
+    let client = Client::running(&load_config(&args.data)?).await?;
     let group = format!("/aws/lambda/{}", args.function);
     let now = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)

@@ -1,6 +1,7 @@
 //! `unkai`: the command line.
 
 mod client;
+mod deploy;
 mod keys;
 mod logs;
 
@@ -36,6 +37,22 @@ enum Command {
     Keys(KeysCommand),
     /// Print a function's logs (CloudWatch Logs group /aws/lambda/FUNCTION).
     Logs(LogsArgs),
+    /// Deploy a SAM or CloudFormation template to the running unkai, showing progress.
+    Deploy(DeployArgs),
+}
+
+#[derive(Args, Debug)]
+struct DeployArgs {
+    /// The template [default: template.yaml, template.yml or template.json here]
+    template: Option<PathBuf>,
+    /// The stack's name [default: the template directory's name]
+    #[arg(long)]
+    stack_name: Option<String>,
+    /// Parameter values, as Key=Value
+    #[arg(long, num_args = 1.., value_parser = deploy::parse_override)]
+    parameter_overrides: Vec<(String, String)>,
+    #[command(flatten)]
+    data: DataArgs,
 }
 
 #[derive(Args, Debug)]
@@ -196,7 +213,15 @@ fn up_config(args: &UpArgs) -> Result<Config> {
     Ok(config)
 }
 
-async fn up(config: Config) -> Result<()> {
+async fn up(config: Config, app: Option<PathBuf>) -> Result<()> {
+    // An application directory with a template is deployed once the server serves.
+    let app = match app {
+        Some(dir) => match deploy::find_template(&dir) {
+            Ok(template) => Some(deploy::Deployment::new(template, None, Vec::new())?),
+            Err(_) => None,
+        },
+        None => None,
+    };
     let server = Server::start(config).await?;
     let summary = server.summary();
     println!(
@@ -219,6 +244,25 @@ async fn up(config: Config) -> Result<()> {
     println!("  store        {}", summary.store);
     println!("  functions    {}", summary.functions);
     println!("  use it       eval \"$(unkai env)\"   then   aws sts get-caller-identity");
+    if let (Some(deployment), Some(key)) = (app, summary.credentials.clone()) {
+        let endpoint = summary.endpoint.clone();
+        let region = summary.region.clone();
+        tokio::spawn(async move {
+            for _ in 0..50 {
+                if let Some(client) =
+                    client::Client::connect(&endpoint, key.clone(), region.clone()).await
+                {
+                    deploy::serve_app(client, deployment).await;
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            eprintln!(
+                "unkai: the server did not answer; {} was not deployed",
+                deployment.template.display()
+            );
+        });
+    }
     server.run(shutdown_signal()).await?;
     Ok(())
 }
@@ -294,10 +338,11 @@ fn main() -> std::process::ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Up(_) => up(up_config.expect("read above")).await,
+            Command::Up(args) => up(up_config.expect("read above"), args.dir).await,
             Command::Env(args) => env(args),
             Command::Keys(command) => keys::run(command).await,
             Command::Logs(args) => logs::run(args).await,
+            Command::Deploy(args) => deploy::run(args).await,
         }
     });
     match result {

@@ -138,6 +138,66 @@ impl Edge {
         self.public.push(public);
     }
 
+    /// Calls a service's operation from inside unkai as `caller`, who was authenticated when it
+    /// asked for the work (CloudFormation provisioning a stack's resources): no signature, the
+    /// same dispatch, validation and error rendering as a signed request.
+    pub async fn call_as(
+        &self,
+        caller: &unkai_types::Caller,
+        region: &str,
+        request: unkai_types::ports::ApiRequest,
+    ) -> Response {
+        let request_id = unkai_types::request_id();
+        let Some(info) = crate::service::SERVICES
+            .iter()
+            .find(|info| info.name == request.service)
+        else {
+            let mut response =
+                http::Response::new(full(format!("no service named {}", request.service)));
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            return response;
+        };
+        let Some(handler) = self.services.get(&info.id) else {
+            let error = protocol::not_implemented(info, None);
+            return protocol::error_response(info, &request_id, &error);
+        };
+        let content_type = match info.protocol {
+            Protocol::AwsJson10 => "application/x-amz-json-1.0",
+            Protocol::AwsJson11 => "application/x-amz-json-1.1",
+            Protocol::AwsQuery => "application/x-www-form-urlencoded; charset=utf-8",
+            _ => "application/json",
+        };
+        let mut builder = http::Request::builder()
+            .method(request.method)
+            .uri(&request.path)
+            .header(http::header::CONTENT_TYPE, content_type);
+        if let (Some(prefix), Some(operation)) = (info.target_prefix, request.operation) {
+            builder = builder.header("x-amz-target", format!("{prefix}.{operation}"));
+        }
+        let Ok(built) = builder.body(()) else {
+            let error = AwsError::new(
+                StatusCode::BAD_REQUEST,
+                "ValidationException",
+                format!("invalid request path {}", request.path),
+            );
+            return protocol::error_response(info, &request_id, &error);
+        };
+        let (parts, ()) = built.into_parts();
+        let context = Context {
+            request_id,
+            caller: caller.clone(),
+            region: region.to_owned(),
+            received: self.clock.now(),
+        };
+        handler
+            .call(Request {
+                context,
+                parts,
+                body: Bytes::from(request.body),
+            })
+            .await
+    }
+
     /// Handles one request.
     pub async fn handle<B>(&self, request: http::Request<B>) -> Response
     where

@@ -10,12 +10,13 @@ mod data_dir;
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 use unkai_apigateway::ApiGateway;
 use unkai_apigatewayv2::ApiGatewayV2;
+use unkai_cloudformation::CloudFormation;
 use unkai_dynamodb::DynamoDb;
 use unkai_edge::{Edge, Health, Options};
 use unkai_iam::Iam;
@@ -142,6 +143,33 @@ fn lambda(
     ))
 }
 
+/// The [`Api`](unkai_types::ports::Api) port over the edge: how CloudFormation calls the other
+/// services. The edge is set once it is built (it holds CloudFormation itself).
+struct Internal {
+    edge: OnceLock<Arc<Edge>>,
+    region: String,
+}
+
+impl unkai_types::ports::Api for Internal {
+    fn call<'a>(
+        &'a self,
+        caller: &'a unkai_types::Caller,
+        request: unkai_types::ports::ApiRequest,
+    ) -> unkai_types::ports::BoxFuture<'a, Result<unkai_types::ports::ApiResponse, String>> {
+        Box::pin(async move {
+            use http_body_util::BodyExt;
+            let edge = self.edge.get().ok_or("the server is still starting")?;
+            let response = edge.call_as(caller, &self.region, request).await;
+            let status = response.status().as_u16();
+            let body = match response.into_body().collect().await {
+                Ok(body) => body.to_bytes().to_vec(),
+                Err(never) => match never {},
+            };
+            Ok(unkai_types::ports::ApiResponse { status, body })
+        })
+    }
+}
+
 /// A started server: listening, not yet serving.
 pub struct Server {
     edge: Arc<Edge>,
@@ -255,6 +283,23 @@ impl Server {
         edge.register(Arc::new(apis.clone()));
         edge.register(Arc::new(apis.connections_api()));
         edge.register_public(Arc::new(apis));
+        let internal = Arc::new(Internal {
+            edge: OnceLock::new(),
+            region: config.region.clone(),
+        });
+        let stacks = CloudFormation::new(
+            kv.clone(),
+            clock.clone(),
+            internal.clone(),
+            unkai_cloudformation::Options::new(&config.account_id, &config.region),
+        );
+        stacks
+            .recover()
+            .await
+            .map_err(|error| Error::Config(format!("CloudFormation: {error}")))?;
+        edge.register(Arc::new(stacks));
+        let edge = Arc::new(edge);
+        let _ = internal.edge.set(edge.clone());
         let endpoint = format!("http://{address}");
         data.publish_server(&ServerInfo {
             endpoint: endpoint.clone(),
@@ -271,7 +316,7 @@ impl Server {
             startup: started.elapsed(),
         };
         Ok(Self {
-            edge: Arc::new(edge),
+            edge,
             listener,
             kv,
             dynamodb,

@@ -17,6 +17,8 @@ pub enum Space {
     Logs = 0x05,
     /// API Gateway: APIs, routes, integrations, stages, authorizers, deployments.
     ApiGateway = 0x06,
+    /// CloudFormation: stacks, their resources and events, change sets, exports.
+    CloudFormation = 0x07,
     /// Scratch keys written by tests and benchmarks of the store itself.
     Test = 0x7F,
 }

@@ -55,6 +55,14 @@ impl Clock {
             .unwrap_or_default()
             .as_secs()
     }
+
+    /// Milliseconds since the Unix epoch.
+    pub fn unix_millis(&self) -> u64 {
+        self.now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis() as u64
+    }
 }
 
 /// Moves a manual [`Clock`].

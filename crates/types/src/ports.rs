@@ -88,3 +88,40 @@ pub trait Invoke: Send + Sync + 'static {
         payload: Vec<u8>,
     ) -> BoxFuture<'a, Result<Invoked, InvokeFailure>>;
 }
+
+/// A request to one of unkai's AWS APIs made from inside unkai: CloudFormation provisions
+/// resources through the same operations the SDKs call, so every validation and error message
+/// is the service's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiRequest {
+    /// The service's SDK name (`lambda`, `dynamodb`, `apigatewayv2`).
+    pub service: &'static str,
+    /// The HTTP method (`POST`).
+    pub method: &'static str,
+    /// The path and query (`/2015-03-31/functions`); `/` for awsJson and awsQuery.
+    pub path: String,
+    /// awsJson: the operation, sent as `X-Amz-Target` with the service's prefix.
+    pub operation: Option<&'static str>,
+    /// The body in the service's protocol (JSON, or a form for awsQuery).
+    pub body: Vec<u8>,
+}
+
+/// A service's answer to an [`ApiRequest`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body as the service rendered it.
+    pub body: Vec<u8>,
+}
+
+/// Calls unkai's AWS APIs as an authenticated caller, skipping the signature (the caller was
+/// authenticated when it asked for the work).
+pub trait Api: Send + Sync + 'static {
+    /// Sends `request` as `caller`.
+    fn call<'a>(
+        &'a self,
+        caller: &'a crate::Caller,
+        request: ApiRequest,
+    ) -> BoxFuture<'a, Result<ApiResponse, String>>;
+}

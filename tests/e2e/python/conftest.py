@@ -53,3 +53,29 @@ def aws():
 
 def parse(stdout):
     return json.loads(stdout)
+
+
+def call(url, method="GET", body=None, headers=None, timeout=30):
+    """Sends one HTTP request to an unkai URL such as an API's invoke URL
+    (`http://<id>.execute-api.localhost:4566/...`): names under `.localhost` are loopback, as
+    browsers and curl treat them, whatever the resolver says. Returns (status, headers, body)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname
+    address = "127.0.0.1" if host == "localhost" or host.endswith(".localhost") else host
+    connection = http.client.HTTPConnection(address, parts.port or 80, timeout=timeout)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    all_headers = {"Host": parts.netloc}
+    all_headers.update(headers or {})
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
+        all_headers.setdefault("content-type", "application/json")
+    connection.request(method, path, body=body, headers=all_headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, dict(response.getheaders()), data
