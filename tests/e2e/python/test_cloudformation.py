@@ -461,3 +461,49 @@ def test_unkai_deploy_shows_progress_and_outputs(tmp_path):
     )
     assert broken.returncode != 0
     assert "Parameters: [Missing] do not exist in the template" in broken.stderr
+
+
+REST_APP = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        import json
+        def handler(event, context):
+            name = event["pathParameters"]["name"]
+            return {"statusCode": 200, "body": json.dumps({"hello": name, "stage": event["requestContext"]["stage"]})}
+      Events:
+        Greet:
+          Type: Api
+          Properties:
+            Path: /hello/{name}
+            Method: get
+Outputs:
+  RestApiId:
+    Value: !Ref ServerlessRestApi
+"""
+
+
+def test_sam_api_events_make_a_rest_api(client, endpoint):
+    cfn = client("cloudformation")
+    stack = name("rest")
+    stack_id = cfn.create_stack(
+        StackName=stack,
+        TemplateBody=REST_APP,
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )["StackId"]
+    assert settled(cfn, stack) == "CREATE_COMPLETE", cfn.describe_stack_events(StackName=stack)
+    api = outputs(cfn, stack)["RestApiId"]
+    port = endpoint.rsplit(":", 1)[1]
+    status, _, body = call(f"http://{api}.execute-api.localhost:{port}/Prod/hello/ada")
+    assert status == 200, body
+    assert json.loads(body) == {"hello": "ada", "stage": "Prod"}
+    types = {r["ResourceType"] for r in cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"]}
+    assert {"AWS::ApiGateway::RestApi", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage",
+            "AWS::Lambda::Permission", "AWS::Lambda::Function", "AWS::IAM::Role"} <= types
+    cfn.delete_stack(StackName=stack)
+    assert settled(cfn, stack_id) == "DELETE_COMPLETE"
