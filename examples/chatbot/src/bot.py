@@ -127,5 +127,6 @@ def handler(event, context):
             # Another message of this user came first: start over from its state.
             time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
             continue
+        print(json.dumps({"user": user, "turn": state["turns"], "attempts": attempt + 1}))
         return respond(200, {"reply": reply, "turn": state["turns"]})
     return respond(409, {"message": "too many concurrent messages for this user, try again"})
