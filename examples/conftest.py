@@ -76,12 +76,24 @@ def _example_of(request):
 
 
 @pytest.fixture(scope="module")
-def stack(request):
+def stack_parameters():
+    """Template parameter values for `stack` ({Name: value}); a test module overrides this
+    fixture to give some."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def stack(request, stack_parameters):
     """Deploys the test's example (`<example>/template.yaml`) with `unkai deploy` as a stack
-    named after the example; returns the stack's Outputs."""
+    named after the example, with `stack_parameters` as `--parameter-overrides Name=value`;
+    returns the stack's Outputs."""
     example = _example_of(request)
     unkai = os.environ.get("UNKAI_BIN", "unkai")
-    _run([unkai, "deploy", "template.yaml", "--stack-name", example.name], cwd=example)
+    command = [unkai, "deploy", "template.yaml", "--stack-name", example.name]
+    if stack_parameters:
+        command += ["--parameter-overrides"]
+        command += [f"{name}={value}" for name, value in stack_parameters.items()]
+    _run(command, cwd=example)
     yield outputs_of(example.name)
     _delete(example.name)
 
