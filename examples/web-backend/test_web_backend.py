@@ -18,7 +18,12 @@ def test_crud_over_http(stack, dynamodb):
     UUID(item_id)  # server-generated
     assert item == {"id": item_id, "name": "desk lamp", "price": 24.5, "color": "green"}
     stored = table.get_item(Key={"id": item_id})["Item"]
-    assert stored == {"id": item_id, "name": "desk lamp", "price": Decimal("24.5"), "color": "green"}
+    assert stored == {
+        "id": item_id,
+        "name": "desk lamp",
+        "price": Decimal("24.5"),
+        "color": "green",
+    }
 
     got = http("GET", f"{api}/items/{item_id}")
     assert got.status == 200, got

@@ -1,4 +1,5 @@
-"""A chat webhook: `POST /webhook` with `{"user": ..., "text": ...}` answers `{"reply": ..., "turn": n}`.
+"""A chat webhook: `POST /webhook` with `{"user": ..., "text": ...}` answers
+`{"reply": ..., "turn": n}`.
 
 The conversation of each user is one item of the table (key `user`): the name the bot learned,
 the number of turns, what the bot waits for, and the recent history. A tiny rule-based bot asks
@@ -121,8 +122,11 @@ def handler(event, context):
                     ExpressionAttributeValues={":seen": previous_turns},
                 )
             else:
-                table.put_item(Item=new_item, ConditionExpression="attribute_not_exists(#u)",
-                               ExpressionAttributeNames={"#u": "user"})
+                table.put_item(
+                    Item=new_item,
+                    ConditionExpression="attribute_not_exists(#u)",
+                    ExpressionAttributeNames={"#u": "user"},
+                )
         except client.exceptions.ConditionalCheckFailedException:
             # Another message of this user came first: start over from its state.
             time.sleep(random.uniform(0, 0.02 * (attempt + 1)))

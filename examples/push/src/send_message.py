@@ -25,7 +25,8 @@ def handler(event, context):
     try:
         message = json.loads(event.get("body") or "")["message"]
     except (ValueError, TypeError, KeyError):
-        return {"statusCode": 400, "body": "expected {\"action\": \"sendmessage\", \"message\": ...}"}
+        usage = {"message": 'expected {"action": "sendmessage", "message": ...}'}
+        return {"statusCode": 400, "body": json.dumps(usage)}
 
     connections = boto3.client(
         "apigatewaymanagementapi",
