@@ -452,6 +452,16 @@ async fn print_outputs(client: &Client, name: &str) -> Result<()> {
     for (key, value) in keys.iter().zip(values.iter()) {
         println!("  {key:<width$}  {value}");
     }
+    // A URL output is something to try at once.
+    if let Some(url) = keys
+        .iter()
+        .zip(values.iter())
+        .filter(|(key, value)| key.ends_with("Url") && value.starts_with("http://"))
+        .map(|(_, value)| value)
+        .next()
+    {
+        println!("Try it: curl {url}");
+    }
     Ok(())
 }
 

@@ -19,6 +19,15 @@ def connection_ids():
         params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def management_endpoint(request):
+    """The @connections API of this stage. The SDKs' standard endpoint setting
+    (AWS_ENDPOINT_URL) wins when it is set, as on a local server; on AWS it is the stage URL."""
+    base = os.environ.get("AWS_ENDPOINT_URL")
+    if base:
+        return f"{base.rstrip('/')}/{request['stage']}"
+    return f"https://{request['domainName']}/{request['stage']}"
+
+
 def handler(event, context):
     request = event["requestContext"]
     sender = request["connectionId"]
@@ -28,10 +37,7 @@ def handler(event, context):
         usage = {"message": 'expected {"action": "sendmessage", "message": ...}'}
         return {"statusCode": 400, "body": json.dumps(usage)}
 
-    connections = boto3.client(
-        "apigatewaymanagementapi",
-        endpoint_url=f"https://{request['domainName']}/{request['stage']}",
-    )
+    connections = boto3.client("apigatewaymanagementapi", endpoint_url=management_endpoint(request))
     data = json.dumps({"from": sender, "message": message}).encode()
     delivered = 0
     for connection_id in connection_ids():

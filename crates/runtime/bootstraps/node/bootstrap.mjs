@@ -374,7 +374,8 @@ async function invoke(handler, isAsync, streaming) {
         return finish();
       }
       if ((await result) !== undefined) console.warn('Streaming handlers ignore return values.');
-      if (!stream.writableFinished) await fail('Response stream is not finished.');
+      // end() called is enough: the last write may still be flushing to the Runtime API.
+      if (!stream.writableEnded) await fail('Response stream is not finished.');
       else await finished;
     } catch (err) {
       await fail(err);
