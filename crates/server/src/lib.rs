@@ -202,9 +202,12 @@ pub struct Summary {
 
 impl Server {
     /// Opens everything and binds the listener.
-    pub async fn start(config: Config) -> Result<Self, Error> {
+    pub async fn start(mut config: Config) -> Result<Self, Error> {
         let started = Instant::now();
         config.validate()?;
+        // Workers run in their code's directory: every path handed to them must be absolute.
+        config.data_dir = std::path::absolute(&config.data_dir)
+            .map_err(|error| Error::io(&config.data_dir, error))?;
         let data = DataDir::new(&config.data_dir);
         data.create()?;
         let kv = open_store(&config).await?;
