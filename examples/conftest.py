@@ -7,6 +7,9 @@ binary deploys (UNKAI_BIN, `unkai` on the PATH by default):
 
     eval "$(unkai env)"
     UNKAI_BIN=target/debug/unkai pytest examples
+
+Rust functions are built by `unkai deploy` with cargo; here in the dev profile (quicker to
+build, shares the test build's artifacts) unless UNKAI_CARGO_PROFILE says otherwise.
 """
 
 import json
@@ -53,8 +56,10 @@ def outputs_of(stack_name):
 
 
 def _run(command, cwd):
+    env = dict(os.environ)
+    env.setdefault("UNKAI_CARGO_PROFILE", "dev")
     done = subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, timeout=DEPLOY_TIMEOUT, env=os.environ
+        command, cwd=cwd, capture_output=True, text=True, timeout=DEPLOY_TIMEOUT, env=env
     )
     if done.returncode != 0:
         pytest.fail(

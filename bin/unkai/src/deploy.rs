@@ -452,13 +452,13 @@ async fn print_outputs(client: &Client, name: &str) -> Result<()> {
     for (key, value) in keys.iter().zip(values.iter()) {
         println!("  {key:<width$}  {value}");
     }
-    // A URL output is something to try at once.
+    // A URL output is something to try at once; the longest one names a resource.
     if let Some(url) = keys
         .iter()
         .zip(values.iter())
         .filter(|(key, value)| key.ends_with("Url") && value.starts_with("http://"))
         .map(|(_, value)| value)
-        .next()
+        .max_by_key(|value| value.len())
     {
         println!("Try it: curl {url}");
     }
