@@ -124,7 +124,9 @@ pub(crate) fn spawn(
                 message = control.recv(), if control_open => match message {
                     None => control_open = false,
                     Some(Control::Start { request_id, version, tail }) => {
-                        drain(&mut direct, &mut buffer, &mut stream);
+                        // No drain here: when this task runs late, the pipe may already hold
+                        // what the worker printed for this invocation, which belongs after
+                        // START. (END drained the previous invocation's output.)
                         stream.tail = tail.then(String::new);
                         stream.push(format!("START RequestId: {request_id} Version: {version}"));
                     }

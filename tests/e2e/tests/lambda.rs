@@ -799,8 +799,6 @@ async fn log_type_tail_holds_what_the_function_printed() {
 
 /// What a crashing function printed before it exited is in its tail.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "flaky (about 1 run in 5 under load): the line a worker prints right before \
-            os._exit is sometimes missing from the tail; under investigation"]
 async fn log_type_tail_holds_what_a_crashing_function_printed() {
     let lab = Lab::start("");
     lab.python_function("printer").await;
