@@ -46,10 +46,14 @@ fn plan(path: &Path) -> Result<Value, Error> {
         Err(_) => BTreeMap::new(),
     };
     let mut template = parse(&body)?;
-    localize(
-        &mut template,
-        path.parent().expect("a snapshot has a directory"),
-    )?;
+    let dir = path.parent().expect("a snapshot has a directory");
+    localize(&mut template, dir)?;
+    // Absolute paths differ between checkouts, and generated ids (a version's hash of its code
+    // location) depend on them: plan as if the snapshots lived at `$SNAPSHOTS`.
+    let text = template
+        .to_string()
+        .replace(&dir.to_string_lossy().into_owned(), "$SNAPSHOTS");
+    let template: Value = serde_json::from_str(&text).expect("still JSON");
     let prepared = prepare(&template, &stack(parameters))?;
     let mut resources = Vec::new();
     for resource in &prepared.resources {

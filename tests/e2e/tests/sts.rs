@@ -179,7 +179,8 @@ async fn health_reports_version_store_and_services() {
             "logs",
             "apigateway",
             "apigatewayv2",
-            "apigatewaymanagementapi"
+            "apigatewaymanagementapi",
+            "cloudformation"
         ])
     );
     assert!(health["uptime_seconds"].is_u64());
