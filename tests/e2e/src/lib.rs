@@ -76,9 +76,9 @@ pub fn site_packages() -> PathBuf {
         .unwrap_or_else(|| panic!("no site-packages under {}", lib.display()))
 }
 
-/// A fresh data directory under the target directory rather than /tmp, so that functions'
-/// workers get their private /tmp (which would hide a data directory kept in /tmp).
-fn data_dir() -> tempfile::TempDir {
+/// A fresh directory under the target directory rather than /tmp, so that functions' workers
+/// get their private /tmp (which would hide a data or code directory kept in /tmp).
+pub fn scratch_dir() -> tempfile::TempDir {
     let parent = std::env::current_exe()
         .ok()
         .and_then(|exe| {
@@ -113,7 +113,7 @@ impl Unkai {
 
     /// Starts unkai as `launch` says, with a fresh data directory.
     pub fn launch(launch: Launch) -> Self {
-        let data = Arc::new(data_dir());
+        let data = Arc::new(scratch_dir());
         Self::spawn(data, launch).unwrap_or_else(|error| panic!("unkai did not start: {error:#}"))
     }
 

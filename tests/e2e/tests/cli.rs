@@ -288,3 +288,93 @@ fn shutdown_finishes_in_flight_requests_and_exits_zero() {
         assert!(!unkai.data_dir().join("server.json").exists());
     }
 }
+
+const APP: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Get:
+          Type: HttpApi
+          Properties:
+            Path: /hello
+            Method: GET
+Outputs:
+  HelloUrl:
+    Value: !Sub "${ServerlessHttpApi.ApiEndpoint}/hello"
+"#;
+
+fn get(url: &str) -> String {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, path) = rest.split_once('/').unwrap();
+    let port = authority.rsplit_once(':').unwrap().1;
+    let mut stream = TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).unwrap();
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// `unkai up DIR` deploys DIR's template, prints a line to try, and puts changed function code
+/// into service when it is saved.
+#[test]
+fn up_dir_deploys_the_app_and_redeploys_changed_code() {
+    use std::io::BufRead;
+    let app = unkai_e2e::scratch_dir();
+    std::fs::write(app.path().join("template.yaml"), APP).unwrap();
+    std::fs::create_dir(app.path().join("src")).unwrap();
+    let code = app.path().join("src/app.py");
+    std::fs::write(&code, "def handler(event, context):\n    return 'first'\n").unwrap();
+    let port = unkai_e2e::free_port();
+    let mut child = Command::new(unkai_binary())
+        .args(["up", app.path().to_str().unwrap(), "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["--prepare-sdks", "false"])
+        .env_remove("UNKAI_DATA_DIR")
+        .env_remove("UNKAI_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (lines, printed) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    let wait_for = |what: &str| -> String {
+        loop {
+            let line = printed
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("unkai up never printed {what:?}"));
+            if line.contains(what) {
+                return line;
+            }
+        }
+    };
+    let try_it = wait_for("Try it: curl ");
+    let url = try_it.rsplit(' ').next().unwrap().to_owned();
+    assert!(url.ends_with("/hello"), "{try_it}");
+    wait_for("Watching");
+    assert!(get(&url).ends_with("\"first\""), "{}", get(&url));
+
+    std::fs::write(&code, "def handler(event, context):\n    return 'second'\n").unwrap();
+    wait_for("updated the code of Hello");
+    let answer = get(&url);
+    assert!(answer.ends_with("\"second\""), "{answer}");
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    assert!(child.wait().unwrap().success());
+}
