@@ -507,3 +507,131 @@ def test_sam_api_events_make_a_rest_api(client, endpoint):
             "AWS::Lambda::Permission", "AWS::Lambda::Function", "AWS::IAM::Role"} <= types
     cfn.delete_stack(StackName=stack)
     assert settled(cfn, stack_id) == "DELETE_COMPLETE"
+
+
+PLAIN_REST = """
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Code:
+        ZipFile: |
+          import json
+          def handler(event, context):
+              return {"statusCode": 200, "body": json.dumps({"path": event["path"], "version": context.function_version})}
+  Version:
+    Type: AWS::Lambda::Version
+    Properties:
+      FunctionName: !Ref Fn
+  Live:
+    Type: AWS::Lambda::Alias
+    Properties:
+      FunctionName: !Ref Fn
+      FunctionVersion: !GetAtt Version.Version
+      Name: live
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: plain
+  Things:
+    Type: AWS::ApiGateway::Resource
+    Properties:
+      RestApiId: !Ref Api
+      ParentId: !GetAtt Api.RootResourceId
+      PathPart: things
+  GetThings:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Things
+      HttpMethod: GET
+      AuthorizationType: NONE
+      ApiKeyRequired: true
+      Integration:
+        Type: AWS_PROXY
+        IntegrationHttpMethod: POST
+        Uri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Live}/invocations"
+  Invoke:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !Ref Live
+      Action: lambda:InvokeFunction
+      Principal: apigateway.amazonaws.com
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: GetThings
+    Properties:
+      RestApiId: !Ref Api
+  Stage:
+    Type: AWS::ApiGateway::Stage
+    Properties:
+      RestApiId: !Ref Api
+      DeploymentId: !Ref Deployment
+      StageName: v1
+  Key:
+    Type: AWS::ApiGateway::ApiKey
+    Properties:
+      Enabled: true
+      Value: abcdefghijklmnopqrstuvwxyz0123456789
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    DependsOn: Stage
+    Properties:
+      UsagePlanName: basic
+      ApiStages:
+        - ApiId: !Ref Api
+          Stage: v1
+      Throttle:
+        RateLimit: 100
+        BurstLimit: 10
+  PlanKey:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties:
+      KeyId: !Ref Key
+      KeyType: API_KEY
+      UsagePlanId: !Ref Plan
+Outputs:
+  ApiId:
+    Value: !Ref Api
+  Alias:
+    Value: !Ref Live
+"""
+
+
+def test_plain_rest_api_resources_versions_aliases_and_keys(client, endpoint):
+    cfn, lam = client("cloudformation"), client("lambda")
+    stack = name("plain")
+    stack_id = cfn.create_stack(
+        StackName=stack, TemplateBody=PLAIN_REST, Capabilities=["CAPABILITY_IAM"]
+    )["StackId"]
+    status = settled(cfn, stack)
+    failures = [
+        (e["LogicalResourceId"], e.get("ResourceStatusReason"))
+        for e in cfn.describe_stack_events(StackName=stack)["StackEvents"]
+        if e["ResourceStatus"].endswith("FAILED")
+    ]
+    assert status == "CREATE_COMPLETE", failures
+    out = outputs(cfn, stack)
+    assert out["Alias"].endswith(":live")
+    alias = lam.get_alias(FunctionName=out["Alias"].rsplit(":", 1)[0], Name="live")
+    assert alias["FunctionVersion"] == "1"
+    port = endpoint.rsplit(":", 1)[1]
+    url = f"http://{out['ApiId']}.execute-api.localhost:{port}/v1/things"
+    status, _, body = call(url)
+    assert status == 403, body
+    status, _, body = call(url, headers={"x-api-key": "abcdefghijklmnopqrstuvwxyz0123456789"})
+    assert status == 200, body
+    assert json.loads(body) == {"path": "/things", "version": "1"}
+    cfn.delete_stack(StackName=stack)
+    assert settled(cfn, stack_id) == "DELETE_COMPLETE", [
+        (e["LogicalResourceId"], e.get("ResourceStatusReason"))
+        for e in cfn.describe_stack_events(StackName=stack_id)["StackEvents"]
+        if e["ResourceStatus"].endswith("FAILED")
+    ]
