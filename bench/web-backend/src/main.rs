@@ -36,7 +36,8 @@
 //! client, `unkai deploy` and cargo (not descendants, and done before), kernel threads (network
 //! softirq work is charged to whichever process the CPU was running), and a descendant that
 //! outlives its parent (re-parented away). Ticks are `getconf CLK_TCK` (100 on Linux), so a
-//! row's CPU is exact to about ±20 ms.
+//! row's CPU is exact to about ±20 ms. The load client's own CPU time (`/proc/self/stat`) over
+//! the same interval is reported beside it, as a check: the two together cannot exceed the cores.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -474,6 +475,24 @@ fn tree_cpu(root: u32) -> Result<TreeCpu> {
     Ok(TreeCpu { ticks, processes })
 }
 
+/// utime + stime of this process (the load client, all its threads), in clock ticks.
+fn own_cpu() -> Result<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .context("/proc/self/stat without a command name")?
+        .1
+        .split_whitespace()
+        .collect();
+    let number = |i: usize| -> Result<u64> {
+        Ok(fields
+            .get(i)
+            .context("/proc/self/stat too short")?
+            .parse()?)
+    };
+    Ok(number(11)? + number(12)?)
+}
+
 fn clock_ticks_per_second() -> f64 {
     std::process::Command::new("getconf")
         .arg("CLK_TCK")
@@ -494,6 +513,8 @@ struct Row {
     p50: Duration,
     p99: Duration,
     cpu_seconds: f64,
+    /// The load client's own CPU time over the same interval.
+    client_cpu_seconds: f64,
     processes: usize,
 }
 
@@ -535,9 +556,9 @@ async fn measure(
         .map(|_| Connection::new(port, host.to_owned()))
         .collect();
     let (pool, warmup, _) = phase(pool, workload, options.warmup, WARMUP_ANSWERS).await?;
-    let before = tree_cpu(pid)?;
+    let (before, client_before) = (tree_cpu(pid)?, own_cpu()?);
     let (_pool, mut tally, elapsed) = phase(pool, workload, options.seconds, 0).await?;
-    let after = tree_cpu(pid)?;
+    let (after, client_after) = (tree_cpu(pid)?, own_cpu()?);
     tally.latencies.sort();
     let row = Row {
         route: workload.route,
@@ -549,6 +570,7 @@ async fn measure(
         p50: percentile(&tally.latencies, 0.5),
         p99: percentile(&tally.latencies, 0.99),
         cpu_seconds: after.ticks.saturating_sub(before.ticks) as f64 / tick,
+        client_cpu_seconds: client_after.saturating_sub(client_before) as f64 / tick,
         processes: after.processes,
     };
     for (error, count) in warmup.errors.into_iter().chain(tally.errors) {
@@ -615,12 +637,12 @@ fn report(
     );
     out.push_str(
         "| route | connections | requests/s | p50 | p99 | server CPU / request | server CPU busy \
-         | processes | errors (warm-up) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         | client CPU busy | processes | errors (warm-up) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for row in rows {
         let _ = writeln!(
             out,
-            "| {} | {} | {:.0} | {} | {} | {} | {:.2} cores | {} | {} ({}) |",
+            "| {} | {} | {:.0} | {} | {} | {} | {:.2} cores | {:.2} cores | {} | {} ({}) |",
             row.route.label(),
             row.connections,
             row.rate(),
@@ -628,14 +650,17 @@ fn report(
             ms(row.p99),
             ms(row.cpu_per_request()),
             row.cpu_seconds / row.elapsed.as_secs_f64(),
+            row.client_cpu_seconds / row.elapsed.as_secs_f64(),
             row.processes,
             row.errors,
             row.warmup_errors,
         );
     }
     out.push_str(
-        "\n`processes`: unkai and its descendants at the end of the row (a worker per \
-         concurrently running instance, and what each started).\n",
+        "\n`server CPU busy` and `client CPU busy`: CPU seconds per second of the measured \
+         interval, of unkai's tree and of this load client; together they are at most the cores \
+         available. `processes`: unkai and its descendants at the end of the row (a worker per \
+         instance started so far, and what each started; idle instances stay warm).\n",
     );
     if !errors.is_empty() {
         out.push_str("\nErrors, warm-ups included (count, answer), the 20 most frequent:\n\n");
