@@ -218,10 +218,13 @@ async fn deploy(unkai: &Path, port: u16) -> Result<String> {
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", "us-east-1")
         .stdin(Stdio::null())
+        // Its progress and cargo's go to our stderr (tokio's `output()` would capture them).
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .output()
-        .await
-        .context("cannot run unkai deploy")?;
+        .spawn()
+        .context("cannot run unkai deploy")?
+        .wait_with_output()
+        .await?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         bail!("unkai deploy failed ({}):\n{stdout}", output.status);
