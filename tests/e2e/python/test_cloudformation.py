@@ -635,3 +635,44 @@ def test_plain_rest_api_resources_versions_aliases_and_keys(client, endpoint):
         for e in cfn.describe_stack_events(StackName=stack_id)["StackEvents"]
         if e["ResourceStatus"].endswith("FAILED")
     ]
+
+
+def test_validate_template_and_imports_between_stacks(client):
+    cfn = client("cloudformation")
+    checked = cfn.validate_template(TemplateBody=json.dumps(TABLE_AND_LOGS))
+    assert checked["Description"] == "a table and a log group"
+    assert checked["Parameters"] == [
+        {"ParameterKey": "Env", "DefaultValue": "dev", "NoEcho": False}
+    ]
+    sam = cfn.validate_template(TemplateBody=SAM_APP)
+    assert sam["DeclaredTransforms"] == ["AWS::Serverless-2016-10-31"]
+    assert sam["Capabilities"] == ["CAPABILITY_IAM"]
+    with pytest.raises(ClientError) as error:
+        cfn.validate_template(TemplateBody="{}")
+    assert code_of(error)[0] == "ValidationError"
+
+    exporter = name("exporter")
+    cfn.create_stack(StackName=exporter, TemplateBody=json.dumps(TABLE_AND_LOGS))
+    assert settled(cfn, exporter) == "CREATE_COMPLETE"
+    importer = name("importer")
+    template = {
+        "Resources": {
+            "Logs": {
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {
+                    "LogGroupName": {
+                        "Fn::Join": ["", ["/imported/", {"Fn::Select": [
+                            1, {"Fn::Split": ["/", {"Fn::ImportValue": f"{exporter}-table-arn"}]}
+                        ]}]]
+                    }
+                },
+            }
+        },
+        "Outputs": {"Group": {"Value": {"Ref": "Logs"}}},
+    }
+    cfn.create_stack(StackName=importer, TemplateBody=json.dumps(template))
+    assert settled(cfn, importer) == "CREATE_COMPLETE"
+    table = outputs(cfn, exporter)["TableName"]
+    assert outputs(cfn, importer)["Group"] == f"/imported/{table}"
+    for stack in (importer, exporter):
+        cfn.delete_stack(StackName=stack)
