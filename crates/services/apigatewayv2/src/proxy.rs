@@ -4,63 +4,19 @@
 //! request's; `{name}` and `{name+}` in the URL take the route's path parameters. The
 //! backend's answer comes back as it is. No answer within `TimeoutInMillis` is 503
 //! `{"message":"Service Unavailable"}`; a backend that cannot be reached is 500
-//! `{"message":"Internal Server Error"}`. Deviation: `http://` backends only.
+//! `{"message":"Internal Server Error"}`. The forwarding itself is
+//! [`unkai_edge::forward`]; this maps its failures. Deviation: `http://` backends only.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use http_body_util::{BodyExt as _, Full};
-use hyper_util::rt::TokioIo;
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use unkai_edge::{Response, full};
+use unkai_edge::Response;
+use unkai_edge::forward::{self, Backend, Failure};
 
 use crate::event::Incoming;
 use crate::public::message;
 use crate::store::Integration;
-
-/// Headers that belong to one connection, not to the request or response.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-];
-
-/// What stays encoded in a path parameter put back into a URL (`/` stays a separator).
-const PATH: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'%');
-
-/// `{name}` and `{name+}` in `uri` replaced by path parameters.
-pub(crate) fn with_parameters(uri: &str, parameters: &[(String, String)]) -> String {
-    let mut out = uri.to_owned();
-    for (name, value) in parameters {
-        let encoded = utf8_percent_encode(value, PATH).to_string();
-        out = out
-            .replace(&format!("{{{name}+}}"), &encoded)
-            .replace(&format!("{{{name}}}"), &encoded);
-    }
-    out
-}
-
-fn internal_error() -> Response {
-    message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-}
 
 /// Sends the request to the integration's backend and answers with its response.
 pub(crate) async fn forward(
@@ -70,104 +26,24 @@ pub(crate) async fn forward(
     parameters: &[(String, String)],
     body: Bytes,
 ) -> Response {
-    let uri = with_parameters(uri, parameters);
-    let Ok(parsed) = uri.parse::<http::Uri>() else {
-        tracing::warn!(uri, "HTTP integration URI does not parse");
-        return internal_error();
-    };
-    if parsed.scheme_str() != Some("http") {
-        tracing::warn!(uri, "unkai forwards HTTP integrations to http:// URLs only");
-        return internal_error();
-    }
-    let Some(authority) = parsed.authority().cloned() else {
-        return internal_error();
-    };
-    let mut target = parsed.path().to_owned();
-    if target.is_empty() {
-        target.push('/');
-    }
-    let queries: Vec<&str> = [parsed.query().unwrap_or_default(), incoming.raw_query]
-        .into_iter()
-        .filter(|query| !query.is_empty())
-        .collect();
-    if !queries.is_empty() {
-        target.push('?');
-        target.push_str(&queries.join("&"));
-    }
     let method = match integration.method.as_deref() {
         None | Some("ANY") => incoming.method,
         Some(method) => method,
     };
-    let Ok(method) = http::Method::from_bytes(method.as_bytes()) else {
-        return internal_error();
+    let backend = Backend {
+        uri,
+        parameters,
+        method,
+        query: incoming.raw_query,
+        headers: incoming.headers,
+        body,
+        timeout: Duration::from_millis(u64::from(integration.timeout_ms)),
     };
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(target)
-        .header(http::header::HOST, authority.as_str());
-    for (name, value) in incoming.headers {
-        if !HOP_BY_HOP.contains(&name.as_str()) {
-            builder = builder.header(name, value);
+    match forward::forward(backend).await {
+        Ok(response) => response,
+        Err(Failure::TimedOut) => message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
+        Err(Failure::Unreachable) => {
+            message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
         }
-    }
-    let Ok(request) = builder.body(Full::new(body)) else {
-        return internal_error();
-    };
-    let address = format!(
-        "{}:{}",
-        authority.host(),
-        authority.port_u16().unwrap_or(80)
-    );
-    let timeout = Duration::from_millis(u64::from(integration.timeout_ms));
-    let exchange = async move {
-        let stream = tokio::net::TcpStream::connect(&address).await?;
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "HTTP integration connection ended with an error");
-            }
-        });
-        let response = sender.send_request(request).await?;
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await?.to_bytes();
-        Ok::<_, Box<dyn std::error::Error + Send + Sync>>((parts, body))
-    };
-    match tokio::time::timeout(timeout, exchange).await {
-        Err(_) => message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
-        Ok(Err(error)) => {
-            tracing::info!(uri, %error, "HTTP integration failed");
-            internal_error()
-        }
-        Ok(Ok((parts, body))) => {
-            let mut response = http::Response::new(full(body));
-            *response.status_mut() = parts.status;
-            for (name, value) in &parts.headers {
-                if !HOP_BY_HOP.contains(&name.as_str()) {
-                    response.headers_mut().append(name, value.clone());
-                }
-            }
-            response
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_parameters_fill_the_uri() {
-        assert_eq!(
-            with_parameters(
-                "http://backend/{proxy}?x=1",
-                &[("proxy".into(), "a b/c".into())]
-            ),
-            "http://backend/a%20b/c?x=1"
-        );
-        assert_eq!(
-            with_parameters("http://backend/items/{id+}", &[("id".into(), "7".into())]),
-            "http://backend/items/7"
-        );
     }
 }
