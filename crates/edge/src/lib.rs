@@ -32,6 +32,16 @@ use unkai_types::Caller;
 pub use server::{Edge, Health, Options, Public, PublicAuth, PublicRequest, serve};
 pub use service::{Context, Request, SERVICES, Service, ServiceId, ServiceInfo};
 
+/// Whether a body of `content_type` travels as text in the events API Gateway and function
+/// URLs build (JSON, XML, JavaScript, forms, YAML, `text/*`); other bodies are base64.
+pub fn is_text_media_type(content_type: &str) -> bool {
+    let content_type = content_type.to_ascii_lowercase();
+    content_type.starts_with("text/")
+        || ["json", "xml", "javascript", "x-www-form-urlencoded", "yaml"]
+            .iter()
+            .any(|kind| content_type.contains(kind))
+}
+
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

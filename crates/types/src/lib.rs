@@ -53,8 +53,33 @@ pub fn iso8601(unix_seconds: u64) -> String {
     )
 }
 
+/// Formats milliseconds since the Unix epoch as the Common Log Format time API Gateway and
+/// function URLs put in `requestContext` (`12/Mar/2020:19:03:58 +0000`).
+pub fn clf_time(unix_ms: u64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let iso = iso8601(unix_ms / 1000);
+    let month: usize = iso[5..7].parse().unwrap_or(1);
+    format!(
+        "{}/{}/{}:{} +0000",
+        &iso[8..10],
+        MONTHS[month.clamp(1, 12) - 1],
+        &iso[0..4],
+        &iso[11..19]
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn clf_time_is_common_log_format() {
+        assert_eq!(
+            super::clf_time(1_583_348_638_390),
+            "04/Mar/2020:19:03:58 +0000"
+        );
+    }
+
     #[test]
     fn iso8601_formats_utc() {
         assert_eq!(super::iso8601(0), "1970-01-01T00:00:00Z");

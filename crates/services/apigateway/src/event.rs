@@ -61,22 +61,6 @@ pub(crate) struct Selected<'a> {
     pub authorizer: Option<&'a Json>,
 }
 
-/// `12/Mar/2020:19:03:58 +0000`.
-pub(crate) fn clf_time(unix_ms: u64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let iso = unkai_types::iso8601(unix_ms / 1000);
-    let month: usize = iso[5..7].parse().unwrap_or(1);
-    format!(
-        "{}/{}/{}:{} +0000",
-        &iso[8..10],
-        MONTHS[month.clamp(1, 12) - 1],
-        &iso[0..4],
-        &iso[11..19]
-    )
-}
-
 fn header_text(value: &http::HeaderValue) -> String {
     String::from_utf8_lossy(value.as_bytes()).into_owned()
 }
@@ -189,7 +173,7 @@ pub(crate) fn request_context(incoming: &Incoming<'_>, selected: &Selected<'_>) 
         "path": format!("/{}{}", selected.stage, incoming.path),
         "protocol": "HTTP/1.1",
         "requestId": incoming.request_id,
-        "requestTime": clf_time(incoming.received_ms),
+        "requestTime": unkai_types::clf_time(incoming.received_ms),
         "requestTimeEpoch": incoming.received_ms,
         "resourceId": selected.resource_id,
         "resourcePath": selected.resource_path,
@@ -513,10 +497,5 @@ mod tests {
                 String::from_utf8_lossy(malformed)
             );
         }
-    }
-
-    #[test]
-    fn times_are_in_the_common_log_format() {
-        assert_eq!(clf_time(1_583_348_638_390), "04/Mar/2020:19:03:58 +0000");
     }
 }

@@ -55,31 +55,6 @@ pub struct Selected<'a> {
     pub caller: Option<&'a Caller>,
 }
 
-/// Content types whose bodies the event carries as text; others are base64.
-fn is_text(content_type: &str) -> bool {
-    let content_type = content_type.to_ascii_lowercase();
-    content_type.starts_with("text/")
-        || ["json", "xml", "javascript", "x-www-form-urlencoded", "yaml"]
-            .iter()
-            .any(|kind| content_type.contains(kind))
-}
-
-/// `12/Mar/2020:19:03:58 +0000`.
-pub fn clf_time(unix_ms: u64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let iso = unkai_types::iso8601(unix_ms / 1000);
-    let month: usize = iso[5..7].parse().unwrap_or(1);
-    format!(
-        "{}/{}/{}:{} +0000",
-        &iso[8..10],
-        MONTHS[month.clamp(1, 12) - 1],
-        &iso[0..4],
-        &iso[11..19]
-    )
-}
-
 fn decode_query(text: &str) -> String {
     percent_encoding::percent_decode_str(&text.replace('+', " "))
         .decode_utf8_lossy()
@@ -121,7 +96,7 @@ fn body_of(incoming: &Incoming<'_>) -> Option<(String, bool)> {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
     match std::str::from_utf8(incoming.body) {
-        Ok(text) if is_text(content_type) => Some((text.to_owned(), false)),
+        Ok(text) if unkai_edge::is_text_media_type(content_type) => Some((text.to_owned(), false)),
         _ => Some((
             base64::engine::general_purpose::STANDARD.encode(incoming.body),
             true,
@@ -198,7 +173,7 @@ pub fn v2(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
         "requestId": incoming.request_id,
         "routeKey": selected.route_key,
         "stage": selected.stage,
-        "time": clf_time(incoming.received_ms),
+        "time": unkai_types::clf_time(incoming.received_ms),
         "timeEpoch": incoming.received_ms,
     });
     if let Some(caller) = selected.caller {
@@ -312,7 +287,7 @@ pub fn v1(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
         "path": incoming.raw_path,
         "protocol": "HTTP/1.1",
         "requestId": incoming.request_id,
-        "requestTime": clf_time(incoming.received_ms),
+        "requestTime": unkai_types::clf_time(incoming.received_ms),
         "requestTimeEpoch": incoming.received_ms,
         "resourceId": selected.route_id,
         "resourcePath": selected.resource,
@@ -679,11 +654,6 @@ mod tests {
         assert!(map_v1(br#"{"greeting": "hello"}"#).is_err());
         assert!(map_v1(b"\"text\"").is_err());
         assert!(map_v1(b"nope").is_err());
-    }
-
-    #[test]
-    fn times_are_in_the_common_log_format() {
-        assert_eq!(clf_time(1_583_348_638_390), "04/Mar/2020:19:03:58 +0000");
     }
 
     /// The keys of a JSON object, sorted.

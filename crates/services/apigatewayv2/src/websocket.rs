@@ -33,7 +33,6 @@ use unkai_edge::{PublicAuth, PublicRequest, Response, full};
 use unkai_types::ports::InvokeFailure;
 
 use crate::ApiGatewayV2;
-use crate::event::clf_time;
 use crate::ops::function_of;
 use crate::public::message;
 use crate::store::{self, Api, Deployment, Integration, Route, Stage};
@@ -172,7 +171,7 @@ impl Session {
             "routeKey": route_key,
             "eventType": event_type,
             "extendedRequestId": request_id,
-            "requestTime": clf_time(now),
+            "requestTime": unkai_types::clf_time(now),
             "messageDirection": "IN",
             "stage": self.stage.name,
             "connectedAt": self.connected_ms,

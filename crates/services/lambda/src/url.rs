@@ -54,31 +54,6 @@ impl Public for Lambda {
     }
 }
 
-/// Content types whose bodies the event carries as text.
-fn is_text(content_type: &str) -> bool {
-    let content_type = content_type.to_ascii_lowercase();
-    content_type.starts_with("text/")
-        || ["json", "xml", "javascript", "x-www-form-urlencoded", "yaml"]
-            .iter()
-            .any(|kind| content_type.contains(kind))
-}
-
-/// `12/Mar/2020:19:03:58 +0000`.
-fn clf_time(unix_ms: u64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let iso = unkai_types::iso8601(unix_ms / 1000);
-    let month: usize = iso[5..7].parse().unwrap_or(1);
-    format!(
-        "{}/{}/{}:{} +0000",
-        &iso[8..10],
-        MONTHS[month.clamp(1, 12) - 1],
-        &iso[0..4],
-        &iso[11..19]
-    )
-}
-
 impl Lambda {
     async fn serve_url(&self, request: PublicRequest) -> Response {
         let host = request
@@ -239,7 +214,7 @@ fn url_event(
         "requestId": request.request_id,
         "routeKey": "$default",
         "stage": "$default",
-        "time": clf_time(now),
+        "time": unkai_types::clf_time(now),
         "timeEpoch": now,
     });
     if let Some(caller) = caller {
@@ -275,7 +250,7 @@ fn url_event(
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default();
         match std::str::from_utf8(&request.body) {
-            Ok(text) if is_text(content_type) || content_type.is_empty() => {
+            Ok(text) if unkai_edge::is_text_media_type(content_type) || content_type.is_empty() => {
                 event["body"] = text.into();
             }
             _ => {
@@ -628,14 +603,6 @@ mod tests {
         assert_eq!(event["requestContext"]["accountId"], "anonymous");
         assert_eq!(
             event["requestContext"]["time"],
-            "04/Mar/2020:19:03:58 +0000"
-        );
-    }
-
-    #[test]
-    fn times_are_in_the_common_log_format() {
-        assert_eq!(
-            super::clf_time(1_583_348_638_390),
             "04/Mar/2020:19:03:58 +0000"
         );
     }
