@@ -88,6 +88,69 @@ pub(crate) fn aws_health_check<B>(request: &http::Request<B>) -> Option<Response
     Some(response)
 }
 
+/// An application's CORS configuration (a function URL's `Cors`, an HTTP API's
+/// `CorsConfiguration`), as the headers it grants.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rule {
+    /// Origins allowed; `*` allows any.
+    pub allow_origins: Vec<String>,
+    /// Whether credentials are allowed.
+    pub allow_credentials: bool,
+    /// Methods a preflight may be granted.
+    pub allow_methods: Vec<String>,
+    /// Headers a preflight may be granted.
+    pub allow_headers: Vec<String>,
+    /// Response headers the browser may read.
+    pub expose_headers: Vec<String>,
+    /// How long a preflight answer may be cached, in seconds.
+    pub max_age: Option<u64>,
+}
+
+impl Rule {
+    /// Adds the CORS headers `rule` grants a request from `origin` (none without an origin or
+    /// for an origin it does not allow): the preflight's or the actual request's.
+    pub fn apply(&self, response: &mut Response, origin: Option<&str>, preflight: bool) {
+        let Some(origin) = origin else {
+            return;
+        };
+        let allowed = if self.allow_origins.iter().any(|o| o == "*") {
+            "*".to_owned()
+        } else if self
+            .allow_origins
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin))
+        {
+            origin.to_owned()
+        } else {
+            return;
+        };
+        let headers = response.headers_mut();
+        let mut set = |name: &'static str, value: String| {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name, value);
+            }
+        };
+        set("access-control-allow-origin", allowed);
+        if self.allow_credentials {
+            set("access-control-allow-credentials", "true".into());
+        }
+        let mut list = |name: &'static str, values: &[String]| {
+            if !values.is_empty() {
+                set(name, values.join(","));
+            }
+        };
+        if preflight {
+            list("access-control-allow-methods", &self.allow_methods);
+            list("access-control-allow-headers", &self.allow_headers);
+            if let Some(age) = self.max_age {
+                list("access-control-max-age", &[age.to_string()]);
+            }
+        } else {
+            list("access-control-expose-headers", &self.expose_headers);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use unkai_types::Caller;
 
+pub use cors::Rule as CorsRule;
 pub use server::{Edge, Health, Options, Public, PublicAuth, PublicRequest, serve};
 pub use service::{Context, Request, SERVICES, Service, ServiceId, ServiceInfo};
 

@@ -433,46 +433,15 @@ pub(crate) fn respond(status: u16, headers: &[(String, String)], body: Vec<u8>) 
 /// The CORS headers of the API's `CorsConfiguration` for `origin`
 /// (<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html>).
 fn apply_cors(response: &mut Response, cors: &Cors, origin: Option<&str>, preflight: bool) {
-    let Some(origin) = origin else {
-        return;
+    let rule = unkai_edge::CorsRule {
+        allow_origins: cors.allow_origins.clone().unwrap_or_default(),
+        allow_credentials: cors.allow_credentials == Some(true),
+        allow_methods: cors.allow_methods.clone().unwrap_or_default(),
+        allow_headers: cors.allow_headers.clone().unwrap_or_default(),
+        expose_headers: cors.expose_headers.clone().unwrap_or_default(),
+        max_age: cors.max_age.and_then(|age| u64::try_from(age).ok()),
     };
-    let origins = cors.allow_origins.clone().unwrap_or_default();
-    let allowed = if origins.iter().any(|o| o == "*") {
-        "*".to_owned()
-    } else if origins.iter().any(|o| o.eq_ignore_ascii_case(origin)) {
-        origin.to_owned()
-    } else {
-        return;
-    };
-    let headers = response.headers_mut();
-    let mut set = |name: &'static str, value: String| {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
-    };
-    set("access-control-allow-origin", allowed);
-    if cors.allow_credentials == Some(true) {
-        set("access-control-allow-credentials", "true".into());
-    }
-    let list = |values: &Option<Vec<String>>| values.clone().unwrap_or_default().join(",");
-    if preflight {
-        let methods = list(&cors.allow_methods);
-        if !methods.is_empty() {
-            set("access-control-allow-methods", methods);
-        }
-        let allow_headers = list(&cors.allow_headers);
-        if !allow_headers.is_empty() {
-            set("access-control-allow-headers", allow_headers);
-        }
-        if let Some(age) = cors.max_age.filter(|age| *age >= 0) {
-            set("access-control-max-age", age.to_string());
-        }
-    } else {
-        let expose = list(&cors.expose_headers);
-        if !expose.is_empty() {
-            set("access-control-expose-headers", expose);
-        }
-    }
+    rule.apply(response, origin, preflight);
 }
 
 #[cfg(test)]

@@ -489,56 +489,23 @@ fn buffered(result: Result<unkai_runtime::Outcome, crate::Error>) -> Response {
 
 /// The CORS headers of a URL's `Cors` for `origin`.
 fn apply_cors(response: &mut Response, cors: &Json, origin: Option<&str>, preflight: bool) {
-    let Some(origin) = origin else {
-        return;
-    };
     let list = |key: &str| -> Vec<String> {
         cors[key]
             .as_array()
-            .map(|values| {
-                values
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
     };
-    let origins = list("AllowOrigins");
-    let allowed = if origins.iter().any(|o| o == "*") {
-        "*".to_owned()
-    } else if origins.iter().any(|o| o == origin) {
-        origin.to_owned()
-    } else {
-        return;
+    let rule = unkai_edge::CorsRule {
+        allow_origins: list("AllowOrigins"),
+        allow_credentials: cors["AllowCredentials"] == true,
+        allow_methods: list("AllowMethods"),
+        allow_headers: list("AllowHeaders"),
+        expose_headers: list("ExposeHeaders"),
+        max_age: cors["MaxAge"].as_u64(),
     };
-    let headers = response.headers_mut();
-    let mut set = |name: &'static str, value: String| {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
-    };
-    set("access-control-allow-origin", allowed);
-    if cors["AllowCredentials"] == true {
-        set("access-control-allow-credentials", "true".into());
-    }
-    if preflight {
-        let methods = list("AllowMethods");
-        if !methods.is_empty() {
-            set("access-control-allow-methods", methods.join(","));
-        }
-        let allow_headers = list("AllowHeaders");
-        if !allow_headers.is_empty() {
-            set("access-control-allow-headers", allow_headers.join(","));
-        }
-        if let Some(age) = cors["MaxAge"].as_u64() {
-            set("access-control-max-age", age.to_string());
-        }
-    } else {
-        let expose = list("ExposeHeaders");
-        if !expose.is_empty() {
-            set("access-control-expose-headers", expose.join(","));
-        }
-    }
+    rule.apply(response, origin, preflight);
 }
 
 #[cfg(test)]
