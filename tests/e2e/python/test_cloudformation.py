@@ -676,3 +676,17 @@ def test_validate_template_and_imports_between_stacks(client):
     assert outputs(cfn, importer)["Group"] == f"/imported/{table}"
     for stack in (importer, exporter):
         cfn.delete_stack(StackName=stack)
+
+
+def test_template_bodies_are_limited_to_51200_bytes(client):
+    cfn = client("cloudformation")
+    big = json.loads(json.dumps(TABLE_AND_LOGS))
+    big["Description"] = "x" * 1000
+    big["Metadata"] = {"Padding": "y" * 51_200}
+    with pytest.raises(ClientError) as error:
+        cfn.create_stack(StackName=name("big"), TemplateBody=json.dumps(big))
+    assert code_of(error) == (
+        "ValidationError",
+        "1 validation error detected: Value at 'templateBody' failed to satisfy constraint: "
+        "Member must have length less than or equal to 51200",
+    )

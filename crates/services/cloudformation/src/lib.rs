@@ -113,10 +113,20 @@ fn template_body(params: &Params) -> Result<&str, Error> {
                 .into(),
         ));
     }
-    params.get("TemplateBody").ok_or_else(|| {
+    let body = params.get("TemplateBody").ok_or_else(|| {
         Error::ValidationError("Either Template URL or Template Body must be specified.".into())
-    })
+    })?;
+    if body.len() > MAX_TEMPLATE_BODY {
+        return Err(Error::ValidationError(format!(
+            "1 validation error detected: Value at 'templateBody' failed to satisfy constraint: \
+             Member must have length less than or equal to {MAX_TEMPLATE_BODY}"
+        )));
+    }
+    Ok(body)
 }
+
+/// CloudFormation's limit on a template passed in the request (larger ones go through S3).
+const MAX_TEMPLATE_BODY: usize = 51_200;
 
 /// The capabilities a prepared template needs: CAPABILITY_IAM for IAM resources,
 /// CAPABILITY_NAMED_IAM when they have names.
