@@ -3,10 +3,12 @@
 #![deny(missing_docs)]
 
 mod arn;
+mod bucket;
 mod clock;
 pub mod ports;
 
 pub use arn::{Arn, ParseArnError};
+pub use bucket::TokenBuckets;
 pub use clock::{Clock, ManualClock};
 
 /// Who made a request, as established by its signature.

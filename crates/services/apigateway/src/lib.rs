@@ -71,7 +71,7 @@ struct Inner {
     invoke: Arc<dyn Invoke>,
     options: Options,
     /// The usage plans' token buckets (a cache: losing it refills every bucket).
-    buckets: Mutex<limits::Buckets>,
+    buckets: Mutex<unkai_types::TokenBuckets>,
     /// Lambda authorizers' cached decisions.
     decisions: Mutex<authorizer::Cache>,
 }
@@ -150,7 +150,7 @@ impl ApiGateway {
                 clock,
                 invoke,
                 options,
-                buckets: Mutex::new(limits::Buckets::default()),
+                buckets: Mutex::new(unkai_types::TokenBuckets::default()),
                 decisions: Mutex::new(authorizer::Cache::default()),
             }),
         }

@@ -1,49 +1,8 @@
 //! Usage plans' limits, computed from the service's clock: a token bucket per plan and key for
-//! the throttle (`rateLimit` tokens a second up to `burstLimit`), and quotas counted per UTC
+//! the throttle ([`unkai_types::TokenBuckets`]) (`rateLimit` tokens a second up to `burstLimit`), and quotas counted per UTC
 //! day in the store and summed over the quota's period (`DAY`; `WEEK` from Monday; `MONTH`
 //! from the first) (<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html>).
 //! Deviation: a quota's `offset` is not applied.
-
-use std::collections::HashMap;
-
-use crate::store::Throttle;
-
-/// A token bucket.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Bucket {
-    tokens: f64,
-    last_ms: u64,
-}
-
-/// The token buckets of every plan and key (in memory: a restart refills them).
-#[derive(Debug, Default)]
-pub(crate) struct Buckets {
-    buckets: HashMap<String, Bucket>,
-}
-
-impl Buckets {
-    /// Takes a token from bucket `key` limited by `throttle` at `now_ms`; false when empty.
-    /// A throttle with neither rate nor burst does not limit.
-    pub(crate) fn take(&mut self, key: &str, throttle: &Throttle, now_ms: u64) -> bool {
-        if throttle.rate_limit <= 0.0 && throttle.burst_limit <= 0 {
-            return true;
-        }
-        let capacity = f64::from(throttle.burst_limit.max(1));
-        let bucket = self.buckets.entry(key.to_owned()).or_insert(Bucket {
-            tokens: capacity,
-            last_ms: now_ms,
-        });
-        let elapsed = now_ms.saturating_sub(bucket.last_ms) as f64 / 1000.0;
-        bucket.tokens = (bucket.tokens + elapsed * throttle.rate_limit.max(0.0)).min(capacity);
-        bucket.last_ms = now_ms;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
 
 /// Days since the epoch of a civil date (proleptic Gregorian).
 pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -99,47 +58,7 @@ pub(crate) fn period_start(day: u64, period: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, SystemTime};
-
-    use unkai_types::Clock;
-
     use super::*;
-
-    fn ms(clock: &Clock) -> u64 {
-        clock
-            .now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64
-    }
-
-    #[test]
-    fn buckets_allow_the_burst_then_refill_at_the_rate() {
-        let (clock, hand) = Clock::manual(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000));
-        let throttle = Throttle {
-            burst_limit: 3,
-            rate_limit: 2.0,
-        };
-        let mut buckets = Buckets::default();
-        for _ in 0..3 {
-            assert!(buckets.take("p/k", &throttle, ms(&clock)));
-        }
-        assert!(!buckets.take("p/k", &throttle, ms(&clock)));
-        // Another key has its own bucket.
-        assert!(buckets.take("p/other", &throttle, ms(&clock)));
-        hand.advance(Duration::from_millis(499));
-        assert!(!buckets.take("p/k", &throttle, ms(&clock)));
-        hand.advance(Duration::from_millis(1));
-        assert!(buckets.take("p/k", &throttle, ms(&clock)));
-        assert!(!buckets.take("p/k", &throttle, ms(&clock)));
-        // A long pause refills only up to the burst.
-        hand.advance(Duration::from_secs(60));
-        for _ in 0..3 {
-            assert!(buckets.take("p/k", &throttle, ms(&clock)));
-        }
-        assert!(!buckets.take("p/k", &throttle, ms(&clock)));
-        assert!(buckets.take("p/k", &Throttle::default(), ms(&clock)));
-    }
 
     #[test]
     fn quota_periods_start_on_days_mondays_and_firsts() {

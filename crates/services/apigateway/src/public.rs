@@ -619,7 +619,12 @@ impl ApiGateway {
         if let Ok(mut buckets) = self.inner.buckets.lock() {
             for plan in &plans {
                 if let Some(throttle) = &plan.throttle
-                    && !buckets.take(&format!("{}/{}", plan.id, key.id), throttle, now_ms)
+                    && !buckets.take(
+                        &format!("{}/{}", plan.id, key.id),
+                        throttle.rate_limit,
+                        i64::from(throttle.burst_limit),
+                        now_ms,
+                    )
                 {
                     return Err(gateway(
                         StatusCode::TOO_MANY_REQUESTS,

@@ -36,7 +36,7 @@ unkai_edge::operations! {
         CreateRoute => Partial("AWS_IAM routes need a SigV4 signature for execute-api; JWT and CUSTOM authorization is not enforced yet"),
         CreateRouteResponse => Planned(WEBSOCKET_ONLY),
         CreateRoutingRule => Planned(NO_DOMAINS),
-        CreateStage => Partial("throttling settings and access log settings are stored, not applied"),
+        CreateStage => Partial("HTTP APIs apply the throttling of the default and per-route settings (a token bucket per route on this node); access log settings are stored, not applied"),
         CreateVpcLink => No(NO_VPC),
         DeleteAccessLogSettings => Full,
         DeleteApi => Full,

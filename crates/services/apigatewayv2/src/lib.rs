@@ -71,6 +71,8 @@ struct Inner {
     connections: websocket::Connections,
     /// Who answers invoke URLs whose API is not an HTTP or WebSocket API (REST APIs).
     fallback: std::sync::OnceLock<Arc<dyn unkai_edge::Public>>,
+    /// The stages' and routes' throttles (a cache: losing it refills every bucket).
+    buckets: std::sync::Mutex<unkai_types::TokenBuckets>,
 }
 
 /// The API Gateway v2 service and its invoke URLs. Cheap to clone.
@@ -143,6 +145,7 @@ impl ApiGatewayV2 {
                 options,
                 connections: websocket::Connections::default(),
                 fallback: std::sync::OnceLock::new(),
+                buckets: std::sync::Mutex::default(),
             }),
         }
     }

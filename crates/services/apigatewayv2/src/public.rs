@@ -239,6 +239,38 @@ impl ApiGatewayV2 {
         response
     }
 
+    /// Whether the stage's throttle lets a request to `route_key` through: the route's own
+    /// settings where it has them, else the stage's default route settings; a token bucket per
+    /// API, stage and route on the service's clock.
+    fn admit(&self, resolved: &Resolved, route_key: &str) -> bool {
+        let stage = &resolved.stage;
+        let own = stage
+            .route_settings
+            .iter()
+            .find(|(key, _)| key == route_key)
+            .map(|(_, settings)| settings);
+        let default = &stage.default_route_settings;
+        let burst = own
+            .and_then(|settings| settings.throttling_burst_limit)
+            .or(default.throttling_burst_limit);
+        let rate = own
+            .and_then(|settings| settings.throttling_rate_limit)
+            .or(default.throttling_rate_limit);
+        if burst.is_none() && rate.is_none() {
+            return true;
+        }
+        let key = format!("{}/{}/{route_key}", resolved.api.id, stage.name);
+        let now = self.inner.clock.unix_millis();
+        self.inner.buckets.lock().map_or(true, |mut buckets| {
+            buckets.take(
+                &key,
+                rate.unwrap_or(0.0),
+                i64::from(burst.unwrap_or(0)),
+                now,
+            )
+        })
+    }
+
     async fn route(&self, request: &PublicRequest, resolved: &Resolved, domain: &str) -> Response {
         let keys: Vec<Option<RouteKey>> = resolved
             .deployment
@@ -257,6 +289,9 @@ impl ApiGatewayV2 {
             return not_found();
         };
         let route = matched.route.1;
+        if !self.admit(resolved, &route.key) {
+            return message(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+        }
         let caller = match (&route.authorization_type[..], &request.auth) {
             ("AWS_IAM", PublicAuth::Signed(caller)) => Some(caller),
             ("AWS_IAM", _) => return message(StatusCode::FORBIDDEN, "Forbidden"),

@@ -88,6 +88,10 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_on(Clock::system())
+}
+
+fn fixture_on(clock: Clock) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let kv = Kv::new(Embedded::open(unkai_store_embedded::Options::new(dir.path())).unwrap());
     let fake = Arc::new(Fake {
@@ -96,7 +100,7 @@ fn fixture() -> Fixture {
     });
     let service = ApiGatewayV2::new(
         kv,
-        Clock::system(),
+        clock,
         fake.clone(),
         Options::new("000000000000", "us-east-1"),
     );
@@ -354,4 +358,42 @@ async fn hosts_of_other_apis_go_to_the_fallback() {
     let (status, _, body) = fixture.invoke("restapi123", "GET", "/prod/x").await;
     assert_eq!(status, 418);
     assert_eq!(&body[..], b"restapi123.execute-api.localhost:4566");
+}
+
+/// Stage throttles, and a route's own, answer 429 once their bucket is empty, refilled by the
+/// clock (no sleeps).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stage_and_route_throttles_answer_429_on_the_clock() {
+    let (clock, hand) = Clock::manual(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000));
+    let fixture = fixture_on(clock);
+    let api = fixture.quick_api().await;
+    let stage = format!("/v2/apis/{api}/stages/$default");
+    let settings = json!({"throttlingBurstLimit": 2, "throttlingRateLimit": 1.0});
+    let (status, body) = fixture
+        .api("PATCH", &stage, json!({"defaultRouteSettings": settings}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for _ in 0..2 {
+        assert_eq!(fixture.invoke(&api, "GET", "/x").await.0, 200);
+    }
+    let throttled = (429, json!({"message": "Too Many Requests"}));
+    assert_eq!(fixture.answer(&api, "/x").await, throttled);
+    hand.advance(Duration::from_millis(999));
+    assert_eq!(fixture.answer(&api, "/x").await, throttled);
+    hand.advance(Duration::from_millis(1));
+    assert_eq!(fixture.invoke(&api, "GET", "/x").await.0, 200);
+
+    // The route's own settings replace the stage's default.
+    let own = json!({"$default": {"throttlingBurstLimit": 5, "throttlingRateLimit": 0.5}});
+    let (status, body) = fixture
+        .api("PATCH", &stage, json!({"routeSettings": own}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    hand.advance(Duration::from_secs(60));
+    for _ in 0..5 {
+        assert_eq!(fixture.invoke(&api, "GET", "/x").await.0, 200);
+    }
+    assert_eq!(fixture.answer(&api, "/x").await, throttled);
+    hand.advance(Duration::from_secs(2));
+    assert_eq!(fixture.invoke(&api, "GET", "/x").await.0, 200);
 }
