@@ -23,7 +23,7 @@ unkai_edge::operations! {
     pub enum Operation {
         CreateApi => Partial("APIs are served at http://<api-id>.execute-api.localhost:<port> (ws:// for WebSocket APIs, with @connections)"),
         CreateApiMapping => Planned(NO_DOMAINS),
-        CreateAuthorizer => Partial("stored; JWT and REQUEST authorizers are not enforced yet"),
+        CreateAuthorizer => Partial("HTTP APIs enforce Lambda REQUEST authorizers (the 2.0 event for either payload version, simple or IAM-policy answers, results cached for the TTL; identity sources from headers and query strings); JWT authorizers and WebSocket authorizers are stored, not enforced yet"),
         CreateDeployment => Full,
         CreateDomainName => Planned(NO_DOMAINS),
         CreateIntegration => Partial("HTTP APIs run AWS_PROXY (Lambda) and HTTP_PROXY (http:// URLs) integrations; parameter mappings, VPC links and TLS settings are stored, not applied"),

@@ -53,6 +53,8 @@ pub struct Selected<'a> {
     pub stage_variables: &'a [(String, String)],
     /// The caller of an `AWS_IAM` route.
     pub caller: Option<&'a Caller>,
+    /// What a Lambda authorizer allowed the request with: its `context`.
+    pub authorizer: Option<&'a Json>,
 }
 
 fn decode_query(text: &str) -> String {
@@ -176,6 +178,9 @@ pub fn v2(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
         "time": unkai_types::clf_time(incoming.received_ms),
         "timeEpoch": incoming.received_ms,
     });
+    if let Some(lambda) = selected.authorizer {
+        context["authorizer"] = json!({"lambda": lambda});
+    }
     if let Some(caller) = selected.caller {
         context["authorizer"] = json!({"iam": {
             "accessKey": caller.access_key_id,
@@ -486,6 +491,7 @@ mod tests {
             path_parameters: parameters,
             stage_variables: variables,
             caller: None,
+            authorizer: None,
         }
     }
 

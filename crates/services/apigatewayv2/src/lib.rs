@@ -73,6 +73,9 @@ struct Inner {
     fallback: std::sync::OnceLock<Arc<dyn unkai_edge::Public>>,
     /// The stages' and routes' throttles (a cache: losing it refills every bucket).
     buckets: std::sync::Mutex<unkai_types::TokenBuckets>,
+    /// Lambda authorizers' cached answers: (authorizer, identity) → (allowed context, until ms).
+    authorized:
+        std::sync::Mutex<std::collections::HashMap<String, (Option<serde_json::Value>, u64)>>,
 }
 
 /// The API Gateway v2 service and its invoke URLs. Cheap to clone.
@@ -146,6 +149,7 @@ impl ApiGatewayV2 {
                 connections: websocket::Connections::default(),
                 fallback: std::sync::OnceLock::new(),
                 buckets: std::sync::Mutex::default(),
+                authorized: std::sync::Mutex::default(),
             }),
         }
     }

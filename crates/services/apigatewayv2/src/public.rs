@@ -21,6 +21,7 @@
 //! ([`ApiGatewayV2::with_fallback`]), a host whose API is not one of these goes to the fallback
 //! (REST APIs) instead.
 
+use serde_json::Value as Json;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -239,6 +240,125 @@ impl ApiGatewayV2 {
         response
     }
 
+    /// Runs the route's Lambda `REQUEST` authorizer (payload format 2.0): 401 when an identity
+    /// source is missing, 403 when the function denies, 500 when it fails; otherwise the
+    /// `context` it allowed with, for the integration's event. Answers are cached per identity
+    /// for the authorizer's TTL on the service's clock.
+    async fn authorize(
+        &self,
+        route: &Route,
+        resolved: &Resolved,
+        incoming: &Incoming<'_>,
+        selected: &Selected<'_>,
+    ) -> Result<Option<Json>, Response> {
+        let unauthorized = || message(StatusCode::UNAUTHORIZED, "Unauthorized");
+        let forbidden = || message(StatusCode::FORBIDDEN, "Forbidden");
+        let failed = || message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+        let Some(authorizer) = route.authorizer_id.as_deref().and_then(|id| {
+            resolved
+                .deployment
+                .authorizers
+                .iter()
+                .find(|authorizer| authorizer.id == id)
+        }) else {
+            return Err(failed());
+        };
+        if authorizer.authorizer_type != "REQUEST" {
+            // JWT authorizers are not enforced yet (docs/compat/apigatewayv2.md).
+            return Ok(None);
+        }
+        let mut identity = Vec::new();
+        for source in &authorizer.identity_source {
+            let value = if let Some(name) = source.strip_prefix("$request.header.") {
+                incoming
+                    .headers
+                    .get(name)
+                    .and_then(|value| value.to_str().ok())
+                    .map(str::to_owned)
+            } else if let Some(name) = source.strip_prefix("$request.querystring.") {
+                incoming.raw_query.split('&').find_map(|pair| {
+                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    (key == name).then(|| value.to_owned())
+                })
+            } else {
+                Some(source.clone())
+            };
+            match value {
+                Some(value) if !value.is_empty() => identity.push(value),
+                _ => return Err(unauthorized()),
+            }
+        }
+        let now = self.inner.clock.unix_millis();
+        let ttl = u64::from(authorizer.result_ttl.unwrap_or(0));
+        let cache_key = format!("{}/{}", authorizer.id, identity.join(","));
+        if ttl > 0
+            && let Ok(cache) = self.inner.authorized.lock()
+            && let Some((answer, until)) = cache.get(&cache_key)
+            && *until > now
+        {
+            return answer.clone().map(Some).ok_or_else(forbidden);
+        }
+        let uri = authorizer.uri.as_deref().unwrap_or_default();
+        let Some(function) = function_of(uri) else {
+            tracing::warn!(uri, "authorizer URI names no function");
+            return Err(failed());
+        };
+        let mut event = event::v2(incoming, selected);
+        if let Some(map) = event.as_object_mut() {
+            map.remove("body");
+            map.remove("isBase64Encoded");
+            map.insert("type".into(), json!("REQUEST"));
+            map.insert("identitySource".into(), json!(identity));
+            map.insert(
+                "routeArn".into(),
+                json!(format!(
+                    "arn:aws:execute-api:{}:{}:{}/{}/{}",
+                    self.inner.options.region,
+                    self.inner.options.account,
+                    resolved.api.id,
+                    resolved.stage.name,
+                    route.key.replacen(' ', "/", 1)
+                )),
+            );
+        }
+        let invoked = match self
+            .inner
+            .invoke
+            .invoke(function, event.to_string().into_bytes())
+            .await
+        {
+            Ok(invoked) if invoked.function_error.is_none() => invoked,
+            _ => return Err(failed()),
+        };
+        let Ok(answer) = serde_json::from_slice::<Json>(&invoked.payload) else {
+            return Err(failed());
+        };
+        let allowed = if authorizer.enable_simple_responses == Some(true) {
+            match answer.get("isAuthorized").and_then(Json::as_bool) {
+                Some(allowed) => allowed,
+                None => return Err(failed()),
+            }
+        } else {
+            let statements = answer["policyDocument"]["Statement"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let effect = |wanted: &str| {
+                statements
+                    .iter()
+                    .any(|statement| statement["Effect"].as_str() == Some(wanted))
+            };
+            effect("Allow") && !effect("Deny")
+        };
+        let context = allowed.then(|| answer.get("context").cloned().unwrap_or(json!({})));
+        if ttl > 0
+            && let Ok(mut cache) = self.inner.authorized.lock()
+        {
+            cache.insert(cache_key, (context.clone(), now + ttl * 1000));
+        }
+        context.map(Some).ok_or_else(forbidden)
+    }
+
     /// Whether the stage's throttle lets a request to `route_key` through: the route's own
     /// settings where it has them, else the stage's default route settings; a token bucket per
     /// API, stage and route on the service's clock.
@@ -359,6 +479,19 @@ impl ApiGatewayV2 {
             path_parameters: &matched.parameters,
             stage_variables: &resolved.stage.variables,
             caller,
+            authorizer: None,
+        };
+        let authorized = if route.authorization_type == "CUSTOM" {
+            match self.authorize(route, resolved, &incoming, &selected).await {
+                Ok(context) => context,
+                Err(response) => return response,
+            }
+        } else {
+            None
+        };
+        let selected = Selected {
+            authorizer: authorized.as_ref(),
+            ..selected
         };
         match integration.integration_type.as_str() {
             "AWS_PROXY" if integration.subtype.is_none() => {

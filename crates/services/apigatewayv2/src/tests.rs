@@ -148,13 +148,25 @@ impl Fixture {
 
     /// A request to an API's invoke URL: status, headers, body.
     async fn invoke(&self, api: &str, method: &str, path: &str) -> (u16, http::HeaderMap, Bytes) {
-        let (parts, ()) = http::Request::builder()
+        self.invoke_with(api, method, path, &[]).await
+    }
+
+    /// Like `invoke`, with request headers.
+    async fn invoke_with(
+        &self,
+        api: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, http::HeaderMap, Bytes) {
+        let mut builder = http::Request::builder()
             .method(method)
             .uri(path)
-            .header("host", format!("{api}.execute-api.localhost:4566"))
-            .body(())
-            .unwrap()
-            .into_parts();
+            .header("host", format!("{api}.execute-api.localhost:4566"));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let (parts, ()) = builder.body(()).unwrap().into_parts();
         let response = Public::call(
             &self.service,
             PublicRequest {
@@ -396,4 +408,76 @@ async fn stage_and_route_throttles_answer_429_on_the_clock() {
     assert_eq!(fixture.answer(&api, "/x").await, throttled);
     hand.advance(Duration::from_secs(2));
     assert_eq!(fixture.invoke(&api, "GET", "/x").await.0, 200);
+}
+
+/// A route with a Lambda REQUEST authorizer (simple responses): 401 without the identity, 403
+/// when the function says no, and the integration's event carries the allowed context.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_authorizers_guard_routes() {
+    let fixture = fixture();
+    let api = fixture.quick_api().await;
+    let authorizer_function = "arn:aws:lambda:us-east-1:000000000000:function:auth";
+    let (status, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({
+                "name": "auth",
+                "authorizerType": "REQUEST",
+                "authorizerUri": format!(
+                    "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{authorizer_function}/invocations"
+                ),
+                "identitySource": ["$request.header.Authorization"],
+                "authorizerPayloadFormatVersion": "2.0",
+                "enableSimpleResponses": true,
+                "authorizerResultTtlInSeconds": 0,
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{authorizer}");
+    let (_, routes) = fixture
+        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+        .await;
+    let route = routes["items"][0]["routeId"].as_str().unwrap().to_owned();
+    let (status, patched) = fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationType": "CUSTOM", "authorizerId": authorizer["authorizerId"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+
+    let (status, _, body) = fixture.invoke(&api, "GET", "/x").await;
+    assert_eq!(
+        (status, &body[..]),
+        (401, &br#"{"message":"Unauthorized"}"#[..])
+    );
+    let token = [("authorization", "Bearer t")];
+    fixture.behave(Behaviour::Answer(r#"{"isAuthorized": false}"#));
+    let (status, _, body) = fixture.invoke_with(&api, "GET", "/x", &token).await;
+    assert_eq!(
+        (status, &body[..]),
+        (403, &br#"{"message":"Forbidden"}"#[..])
+    );
+
+    fixture.behave(Behaviour::Answer(
+        r#"{"isAuthorized": true, "context": {"user": "ada"}}"#,
+    ));
+    let (status, _, _) = fixture.invoke_with(&api, "GET", "/x", &token).await;
+    assert_eq!(status, 200);
+    let calls = fixture.fake.calls.lock().unwrap().clone();
+    let (function, asked) = &calls[calls.len() - 2];
+    assert_eq!(function, authorizer_function);
+    assert_eq!(asked["type"], "REQUEST");
+    assert_eq!(asked["identitySource"], json!(["Bearer t"]));
+    assert_eq!(
+        asked["routeArn"],
+        format!("arn:aws:execute-api:us-east-1:000000000000:{api}/$default/$default")
+    );
+    let (_, integration_event) = &calls[calls.len() - 1];
+    assert_eq!(
+        integration_event["requestContext"]["authorizer"]["lambda"],
+        json!({"user": "ada"})
+    );
 }
