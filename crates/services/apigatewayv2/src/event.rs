@@ -220,6 +220,25 @@ pub fn v2(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
     event
 }
 
+/// The payload format 2.0 event of a Lambda `REQUEST` authorizer: the request's 2.0 event
+/// without its body, with the identity it was asked about and the route's ARN.
+pub fn authorizer_v2(
+    incoming: &Incoming<'_>,
+    selected: &Selected<'_>,
+    identity: &[String],
+    route_arn: &str,
+) -> Json {
+    let mut event = v2(incoming, selected);
+    if let Some(map) = event.as_object_mut() {
+        map.remove("body");
+        map.remove("isBase64Encoded");
+        map.insert("type".into(), json!("REQUEST"));
+        map.insert("identitySource".into(), json!(identity));
+        map.insert("routeArn".into(), json!(route_arn));
+    }
+    event
+}
+
 /// The payload format 1.0 event (the REST API proxy event, as HTTP APIs send it).
 pub fn v1(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
     let mut headers = Map::new();
@@ -660,6 +679,40 @@ mod tests {
         assert!(map_v1(br#"{"greeting": "hello"}"#).is_err());
         assert!(map_v1(b"\"text\"").is_err());
         assert!(map_v1(b"nope").is_err());
+    }
+
+    /// The authorizer's event deserializes into `aws_lambda_events`' 2.0 authorizer request,
+    /// with the members of the AWS documentation's example.
+    #[test]
+    fn authorizer_events_deserialize_into_aws_lambda_events() {
+        let headers = headers();
+        let parameters = [("id".to_owned(), "7".to_owned())];
+        let variables = [("env".to_owned(), "test".to_owned())];
+        let incoming = incoming(&headers, br#"{"k":1}"#);
+        let selected = selected(&parameters, &variables);
+        let arn = "arn:aws:execute-api:us-east-1:000000000000:abc/prod/POST/items/{id}";
+        let event = authorizer_v2(&incoming, &selected, &["Bearer t".to_owned()], arn);
+        let parsed: aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request =
+            serde_json::from_value(event.clone()).unwrap();
+        assert_eq!(parsed.route_arn.as_deref(), Some(arn));
+        assert_eq!(parsed.identity_source, Some(vec!["Bearer t".to_owned()]));
+        // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+        for key in [
+            "version",
+            "type",
+            "routeArn",
+            "identitySource",
+            "routeKey",
+            "rawPath",
+            "rawQueryString",
+            "headers",
+            "requestContext",
+            "pathParameters",
+            "stageVariables",
+        ] {
+            assert!(event.get(key).is_some(), "{key} missing from {event}");
+        }
+        assert!(event.get("body").is_none());
     }
 
     /// The keys of a JSON object, sorted.

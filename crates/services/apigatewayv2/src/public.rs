@@ -303,24 +303,15 @@ impl ApiGatewayV2 {
             tracing::warn!(uri, "authorizer URI names no function");
             return Err(failed());
         };
-        let mut event = event::v2(incoming, selected);
-        if let Some(map) = event.as_object_mut() {
-            map.remove("body");
-            map.remove("isBase64Encoded");
-            map.insert("type".into(), json!("REQUEST"));
-            map.insert("identitySource".into(), json!(identity));
-            map.insert(
-                "routeArn".into(),
-                json!(format!(
-                    "arn:aws:execute-api:{}:{}:{}/{}/{}",
-                    self.inner.options.region,
-                    self.inner.options.account,
-                    resolved.api.id,
-                    resolved.stage.name,
-                    route.key.replacen(' ', "/", 1)
-                )),
-            );
-        }
+        let route_arn = format!(
+            "arn:aws:execute-api:{}:{}:{}/{}/{}",
+            self.inner.options.region,
+            self.inner.options.account,
+            resolved.api.id,
+            resolved.stage.name,
+            route.key.replacen(' ', "/", 1)
+        );
+        let event = event::authorizer_v2(incoming, selected, &identity, &route_arn);
         let invoked = match self
             .inner
             .invoke
