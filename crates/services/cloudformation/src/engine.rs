@@ -203,30 +203,7 @@ impl Engine {
         match self.provisioner.create(target, &props).await {
             Ok(made) => {
                 let status = format!("{status_prefix}_COMPLETE");
-                let resource = Resource {
-                    logical_id: logical.to_owned(),
-                    resource_type: kind.to_owned(),
-                    physical_id: made.physical_id.clone(),
-                    attributes: Value::Object(made.attributes).to_string(),
-                    properties: props.to_string(),
-                    status: status.clone(),
-                    reason: None,
-                    updated: self.now(),
-                    deletion_policy: planned.deletion_policy.clone(),
-                };
-                stack
-                    .resources
-                    .retain(|existing| existing.logical_id != logical);
-                stack.resources.push(resource);
-                let event = self.event(
-                    logical,
-                    &made.physical_id,
-                    kind,
-                    &status,
-                    None,
-                    Some(&props),
-                );
-                self.save(stack, Some(event)).await;
+                self.record(stack, planned, made, &props, &status).await;
                 Ok(())
             }
             Err(reason) => {
@@ -242,6 +219,46 @@ impl Engine {
                 Err(fail)
             }
         }
+    }
+
+    /// Records what provisioning `planned` with `props` made, in the stack (in the resource's
+    /// place, or last when it is new) and as an event with `status`.
+    async fn record(
+        &self,
+        stack: &mut Stack,
+        planned: &Planned,
+        made: Made,
+        props: &Value,
+        status: &str,
+    ) {
+        let resource = Resource {
+            logical_id: planned.logical_id.clone(),
+            resource_type: planned.resource_type.clone(),
+            physical_id: made.physical_id,
+            attributes: Value::Object(made.attributes).to_string(),
+            properties: props.to_string(),
+            status: status.to_owned(),
+            reason: None,
+            updated: self.now(),
+            deletion_policy: planned.deletion_policy.clone(),
+        };
+        let event = self.event(
+            &resource.logical_id,
+            &resource.physical_id,
+            &resource.resource_type,
+            status,
+            None,
+            Some(props),
+        );
+        match stack
+            .resources
+            .iter_mut()
+            .find(|existing| existing.logical_id == resource.logical_id)
+        {
+            Some(slot) => *slot = resource,
+            None => stack.resources.push(resource),
+        }
+        self.save(stack, Some(event)).await;
     }
 
     /// Deletes one resource (or skips it when retained). Returns the failure reason.
@@ -743,30 +760,8 @@ impl Engine {
             return match self.provisioner.create(target, &props).await {
                 Ok(made) => {
                     cleanup.push(old.clone());
-                    let resource = Resource {
-                        logical_id: logical.to_owned(),
-                        resource_type: kind.to_owned(),
-                        physical_id: made.physical_id.clone(),
-                        attributes: Value::Object(made.attributes).to_string(),
-                        properties: props.to_string(),
-                        status: "UPDATE_COMPLETE".into(),
-                        reason: None,
-                        updated: self.now(),
-                        deletion_policy: planned.deletion_policy.clone(),
-                    };
-                    if let Some(slot) = stack.resources.iter_mut().find(|r| r.logical_id == logical)
-                    {
-                        *slot = resource;
-                    }
-                    let event = self.event(
-                        logical,
-                        &made.physical_id,
-                        kind,
-                        "UPDATE_COMPLETE",
-                        None,
-                        Some(&props),
-                    );
-                    self.save(stack, Some(event)).await;
+                    self.record(stack, planned, made, &props, "UPDATE_COMPLETE")
+                        .await;
                     Ok(())
                 }
                 Err(reason) => {
@@ -805,23 +800,8 @@ impl Engine {
             .await
         {
             Ok(made) => {
-                if let Some(slot) = stack.resources.iter_mut().find(|r| r.logical_id == logical) {
-                    slot.physical_id.clone_from(&made.physical_id);
-                    slot.attributes = Value::Object(made.attributes).to_string();
-                    slot.properties = props.to_string();
-                    slot.status = "UPDATE_COMPLETE".into();
-                    slot.updated = self.now();
-                    slot.deletion_policy.clone_from(&planned.deletion_policy);
-                }
-                let event = self.event(
-                    logical,
-                    &old.physical_id,
-                    kind,
-                    "UPDATE_COMPLETE",
-                    None,
-                    Some(&props),
-                );
-                self.save(stack, Some(event)).await;
+                self.record(stack, planned, made, &props, "UPDATE_COMPLETE")
+                    .await;
                 Ok(())
             }
             Err(reason) => {
