@@ -60,17 +60,21 @@ impl Cgroups {
         }
     }
 
-    /// A group for instance `id`, limited to `memory_mb`.
-    pub fn create(&self, id: &str, memory_mb: u32) -> std::io::Result<PathBuf> {
+    /// A group for instance `id`, not limited yet.
+    pub fn create(&self, id: &str) -> std::io::Result<PathBuf> {
         let dir = self.parent().join(id);
         std::fs::create_dir(&dir)?;
-        let bytes = u64::from(memory_mb) << 20;
-        std::fs::write(dir.join(self.limit_file()), bytes.to_string())?;
         if let Cgroups::V2(_) = self {
             // No swapping around the limit, as on Lambda.
             let _ = std::fs::write(dir.join("memory.swap.max"), "0");
         }
         Ok(dir)
+    }
+
+    /// Limits the group in `dir` to `memory_mb`.
+    pub fn limit(&self, dir: &Path, memory_mb: u32) -> std::io::Result<()> {
+        let bytes = u64::from(memory_mb) << 20;
+        std::fs::write(dir.join(self.limit_file()), bytes.to_string())
     }
 
     /// Whether the kernel killed a process of the group for memory.

@@ -165,6 +165,7 @@ impl Instance {
         clock: &Clock,
         sink: &Arc<dyn LogSink>,
         function: &Function,
+        launchers: Option<&Arc<sandbox::Launchers>>,
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let port = listener.local_addr()?.port();
@@ -182,10 +183,6 @@ impl Instance {
             nix::unistd::chown(&tmp, owner, group)?;
         }
         let stream = log_stream_name(clock, &function.version, &id);
-        let cgroup = match (&protection.memory, &config.sandbox) {
-            (Some(cgroups), Some(_)) => Some(cgroups.create(&id, function.memory_mb)?),
-            _ => None,
-        };
 
         let family = Family::of(&function.runtime).ok_or_else(|| {
             std::io::Error::other(format!("unsupported runtime {}", function.runtime))
@@ -216,45 +213,46 @@ impl Instance {
                 .iter()
                 .chain([&function.code, &config.dir])
                 .any(|path| path.starts_with("/tmp"));
-        let mut command = match &config.sandbox {
-            Some(launcher) => {
+        let tmp_dir = if private_tmp && launchers.is_some() {
+            PathBuf::from("/tmp")
+        } else {
+            tmp.clone()
+        };
+        let env = environment(config, function, sdk, port, &stream, &tmp_dir);
+        let started = Instant::now();
+        let (mut child, reader, cgroup) = match launchers {
+            Some(launchers) => {
                 let plan = sandbox::Plan {
                     read,
                     write: vec![tmp.clone()],
                     private_tmp: private_tmp.then_some(function.ephemeral_storage_mb),
                     uid,
-                    cgroup: cgroup.clone(),
+                    env,
+                    cwd: Some(function.code.clone()),
                 };
-                let mut command = Command::new(launcher);
-                command.args(plan.arguments(&program, &args));
-                command
+                let launched = launchers.launch(&plan, &program, &args, function.memory_mb)?;
+                (launched.child, launched.output, launched.cgroup)
             }
             None => {
+                let (reader, writer) = std::io::pipe()?;
                 let mut command = Command::new(&program);
-                command.args(&args);
                 command
+                    .args(&args)
+                    .env_clear()
+                    .envs(env)
+                    .current_dir(&function.code)
+                    .stdin(Stdio::null())
+                    .stdout(writer.try_clone()?)
+                    .stderr(writer)
+                    .process_group(0)
+                    .kill_on_drop(true);
+                let child = command.spawn()?;
+                // The command holds the pipe's write ends; the worker must be their only
+                // holder, so that the log task sees the end of its output when it exits.
+                drop(command);
+                (child, reader, None)
             }
         };
-        let tmp_dir = if private_tmp && config.sandbox.is_some() {
-            PathBuf::from("/tmp")
-        } else {
-            tmp.clone()
-        };
-        let (reader, writer) = std::io::pipe()?;
-        command
-            .env_clear()
-            .envs(environment(config, function, sdk, port, &stream, &tmp_dir))
-            .current_dir(&function.code)
-            .stdin(Stdio::null())
-            .stdout(writer.try_clone()?)
-            .stderr(writer)
-            .process_group(0)
-            .kill_on_drop(true);
-        let started = Instant::now();
-        let mut child = command.spawn()?;
-        // The command holds the pipe's write ends; the worker must be their only holder, so
-        // that the log task sees the end of its output when it exits.
-        drop(command);
         let pid = child.id().unwrap_or_default();
 
         let (jobs, receiver) = mpsc::channel(1);

@@ -230,6 +230,8 @@ struct Inner {
     sdks: [tokio::sync::OnceCell<Option<PathBuf>>; 2],
     config: Config,
     protection: sandbox::Protection,
+    /// Started ahead of need, when workers start in the sandbox.
+    launchers: Option<Arc<sandbox::Launchers>>,
     clock: Clock,
     logs: Arc<dyn LogSink>,
     state: Mutex<State>,
@@ -297,6 +299,10 @@ impl Runtime {
         Ok(Self {
             inner: Arc::new(Inner {
                 sdks: Default::default(),
+                launchers: config
+                    .sandbox
+                    .clone()
+                    .map(|program| Arc::new(sandbox::Launchers::new(program, &protection))),
                 protection,
                 config,
                 clock,
@@ -459,6 +465,7 @@ impl Runtime {
                     &self.inner.clock,
                     &self.inner.logs,
                     function,
+                    self.inner.launchers.as_ref(),
                 )
                 .await
                 .map_err(|error| Refusal::Spawn(error.to_string()))?,

@@ -1032,7 +1032,8 @@ async fn event_invocations_retry_and_reach_their_destinations() {
     assert_eq!(failure["responsePayload"]["errorMessage"], "boom");
 }
 
-/// The processes whose parent is `pid`.
+/// The workers of the unkai process `pid`: its children, but for the sandbox launchers
+/// waiting, started ahead of need, for a worker to start (they run the unkai binary).
 fn children(pid: u32) -> Vec<u32> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -1051,7 +1052,9 @@ fn children(pid: u32) -> Vec<u32> {
             .rsplit_once(')')
             .and_then(|(_, rest)| rest.split_whitespace().nth(1))
             .and_then(|ppid| ppid.parse::<u32>().ok());
-        if parent == Some(pid) {
+        let waiting_launcher = std::fs::read_to_string(entry.path().join("cmdline"))
+            .is_ok_and(|cmdline| cmdline.contains("__sandbox"));
+        if parent == Some(pid) && !waiting_launcher {
             found.push(child);
         }
     }
