@@ -53,8 +53,28 @@ pub struct Selected<'a> {
     pub stage_variables: &'a [(String, String)],
     /// The caller of an `AWS_IAM` route.
     pub caller: Option<&'a Caller>,
-    /// What a Lambda authorizer allowed the request with: its `context`.
-    pub authorizer: Option<&'a Json>,
+    /// What the route's authorizer allowed the request with.
+    pub authorizer: Option<&'a Authorized>,
+}
+
+/// What an authorizer allowed a request with, for the integration's event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Authorized {
+    /// A Lambda authorizer's answer: its `context` and, for an IAM-policy answer, its
+    /// `principalId`.
+    Lambda {
+        /// The `context` (`{}` without one).
+        context: Json,
+        /// The `principalId`.
+        principal_id: Option<String>,
+    },
+    /// A JWT authorizer's valid token.
+    Jwt {
+        /// Every claim, as text.
+        claims: Map<String, Json>,
+        /// The token's scopes when the route asks for scopes.
+        scopes: Option<Vec<String>>,
+    },
 }
 
 fn decode_query(text: &str) -> String {
@@ -178,8 +198,16 @@ pub fn v2(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
         "time": unkai_types::clf_time(incoming.received_ms),
         "timeEpoch": incoming.received_ms,
     });
-    if let Some(lambda) = selected.authorizer {
-        context["authorizer"] = json!({"lambda": lambda});
+    match selected.authorizer {
+        Some(Authorized::Lambda {
+            context: lambda, ..
+        }) => {
+            context["authorizer"] = json!({ "lambda": lambda });
+        }
+        Some(Authorized::Jwt { claims, scopes }) => {
+            context["authorizer"] = json!({"jwt": {"claims": claims, "scopes": scopes}});
+        }
+        None => {}
     }
     if let Some(caller) = selected.caller {
         context["authorizer"] = json!({"iam": {
@@ -300,7 +328,7 @@ pub fn v1(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
             "userArn": null,
         }),
     };
-    let context = json!({
+    let mut context = json!({
         "accountId": selected.account_id,
         "apiId": selected.api_id,
         "domainName": incoming.domain_name,
@@ -317,6 +345,17 @@ pub fn v1(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
         "resourcePath": selected.resource,
         "stage": selected.stage,
     });
+    match selected.authorizer {
+        Some(Authorized::Jwt { claims, scopes }) => {
+            context["authorizer"] = json!({"claims": claims, "scopes": scopes});
+        }
+        Some(Authorized::Lambda {
+            context: lambda, ..
+        }) => {
+            context["authorizer"] = json!({ "lambda": lambda });
+        }
+        None => {}
+    }
     let (body, base64) = match body_of(incoming) {
         Some((body, base64)) => (Json::from(body), base64),
         None => (Json::Null, false),
@@ -713,6 +752,52 @@ mod tests {
             assert!(event.get(key).is_some(), "{key} missing from {event}");
         }
         assert!(event.get("body").is_none());
+    }
+
+    /// A JWT authorizer's claims and scopes deserialize into `aws_lambda_events`' request
+    /// context in both formats: `authorizer.jwt` (2.0), `authorizer.claims` (1.0).
+    #[test]
+    fn jwt_claims_deserialize_into_aws_lambda_events() {
+        let headers = headers();
+        let incoming = incoming(&headers, b"");
+        let authorized = Authorized::Jwt {
+            claims: json!({"sub": "ada", "exp": "1700000060"})
+                .as_object()
+                .cloned()
+                .unwrap(),
+            scopes: Some(vec!["read".into()]),
+        };
+        let with_jwt = Selected {
+            authorizer: Some(&authorized),
+            ..selected(&[], &[])
+        };
+        let parsed: aws_lambda_events::apigw::ApiGatewayV2httpRequest =
+            serde_json::from_value(v2(&incoming, &with_jwt)).unwrap();
+        let jwt = parsed.request_context.authorizer.unwrap().jwt.unwrap();
+        assert_eq!(jwt.claims["sub"], "ada");
+        assert_eq!(jwt.scopes, Some(vec!["read".to_owned()]));
+        let parsed: aws_lambda_events::apigw::ApiGatewayProxyRequest =
+            serde_json::from_value(v1(&incoming, &with_jwt)).unwrap();
+        let fields = parsed.request_context.authorizer.fields;
+        assert_eq!(fields["claims"]["exp"], "1700000060");
+        assert_eq!(fields["scopes"], json!(["read"]));
+        // Without scopes on the route: null, as in the AWS documentation's 1.0 example.
+        let authorized = Authorized::Jwt {
+            claims: Map::new(),
+            scopes: None,
+        };
+        let with_jwt = Selected {
+            authorizer: Some(&authorized),
+            ..selected(&[], &[])
+        };
+        assert_eq!(
+            v1(&incoming, &with_jwt)["requestContext"]["authorizer"]["scopes"],
+            Json::Null
+        );
+        assert_eq!(
+            v2(&incoming, &with_jwt)["requestContext"]["authorizer"]["jwt"]["scopes"],
+            Json::Null
+        );
     }
 
     /// The keys of a JSON object, sorted.

@@ -481,3 +481,372 @@ async fn lambda_authorizers_guard_routes() {
         json!({"user": "ada"})
     );
 }
+
+/// The RSA test keys of `tests/fixtures/jwt-keys.json`: (kid, JWK, private key).
+fn test_keys() -> Vec<(String, Json, rsa::PrivateKey)> {
+    let fixture: Json =
+        serde_json::from_str(include_str!("../tests/fixtures/jwt-keys.json")).unwrap();
+    let number = |hex: &str| rsa::BoxedUint::from_be_slice_vartime(&hex::decode(hex).unwrap());
+    fixture["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|key| {
+            let private = rsa::PrivateKey::from_p_q(
+                number(key["p"].as_str().unwrap()),
+                number(key["q"].as_str().unwrap()),
+                rsa::BoxedUint::from(65_537u64),
+            )
+            .unwrap();
+            let kid = key["kid"].as_str().unwrap().to_owned();
+            let jwk = json!({"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
+                             "n": key["n"], "e": key["e"]});
+            (kid, jwk, private)
+        })
+        .collect()
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A JWT with `header` and `claims`, signed RS256 with `key`.
+fn signed(key: &rsa::PrivateKey, header: Json, claims: Json) -> String {
+    use rsa::sha2::{Digest as _, Sha256};
+    let text = format!(
+        "{}.{}",
+        base64url(header.to_string().as_bytes()),
+        base64url(claims.to_string().as_bytes())
+    );
+    let signature = key
+        .sign(
+            rsa::Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(text.as_bytes()),
+        )
+        .unwrap();
+    format!("{text}.{}", base64url(&signature))
+}
+
+/// An OpenID issuer on 127.0.0.1: its discovery document and the key set in `jwks`, counting
+/// the key set fetches.
+struct Issuer {
+    url: String,
+    jwks: Arc<Mutex<Json>>,
+    fetches: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+async fn issuer(jwks: Json) -> Issuer {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let jwks = Arc::new(Mutex::new(jwks));
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let (served, counted, base) = (jwks.clone(), fetches.clone(), url.clone());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (served, counted, base) = (served.clone(), counted.clone(), base.clone());
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request: http::Request<_>| {
+                    let body = match request.uri().path() {
+                        "/.well-known/openid-configuration" => {
+                            json!({"issuer": base, "jwks_uri": format!("{base}/jwks")})
+                        }
+                        "/jwks" => {
+                            counted.fetch_add(1, Ordering::SeqCst);
+                            served.lock().unwrap().clone()
+                        }
+                        _ => Json::Null,
+                    };
+                    let mut response = http::Response::new(http_body_util::Full::new(Bytes::from(
+                        body.to_string(),
+                    )));
+                    if body.is_null() {
+                        *response.status_mut() = StatusCode::NOT_FOUND;
+                    }
+                    async move { Ok::<_, std::convert::Infallible>(response) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Issuer { url, jwks, fetches }
+}
+
+impl Issuer {
+    fn fetches(&self) -> usize {
+        self.fetches.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A JWT authorizer on the quick-created API's route: 401 without a token or with an invalid
+/// one (issuer, audience, signature, algorithm, times on the service's clock), 403 without one
+/// of the route's scopes; the claims and scopes reach the integration; keys are fetched once,
+/// kept for two hours, and fetched again for an unknown key id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_authorizers_guard_routes() {
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let (clock, hand) = Clock::manual(start);
+    let fixture = fixture_on(clock);
+    let keys = test_keys();
+    let (kid_a, jwk_a, key_a) = &keys[0];
+    let (kid_b, jwk_b, key_b) = &keys[1];
+    let issuer = issuer(json!({"keys": [jwk_a]})).await;
+    let api = fixture.quick_api().await;
+    let (status, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({
+                "name": "jwt",
+                "authorizerType": "JWT",
+                "identitySource": ["$request.header.Authorization"],
+                "jwtConfiguration": {"issuer": issuer.url, "audience": ["app", "other-app"]},
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{authorizer}");
+    let (_, routes) = fixture
+        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+        .await;
+    let route = routes["items"][0]["routeId"].as_str().unwrap().to_owned();
+    let (status, patched) = fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationType": "JWT", "authorizerId": authorizer["authorizerId"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+
+    let now = 1_700_000_000u64;
+    let claims = json!({"iss": issuer.url, "aud": "app", "sub": "ada", "exp": now + 60,
+                        "iat": now, "nbf": now, "groups": ["g1", "g2"]});
+    let header_a = json!({"alg": "RS256", "typ": "JWT", "kid": kid_a});
+    let good = signed(key_a, header_a.clone(), claims.clone());
+    let call = |token: Option<String>| {
+        let fixture = &fixture;
+        let api = api.clone();
+        async move {
+            let headers: Vec<(&str, String)> = token
+                .map(|token| vec![("authorization", token)])
+                .unwrap_or_default();
+            let headers: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            let (status, headers, body) = fixture.invoke_with(&api, "GET", "/x", &headers).await;
+            let challenge = headers
+                .get("www-authenticate")
+                .map(|value| value.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (status, challenge, body)
+        }
+    };
+    let refused = |reason: &str| {
+        format!(r#"Bearer scope="" error="invalid_token" error_description="{reason}""#)
+    };
+
+    // No token.
+    let (status, challenge, body) = call(None).await;
+    assert_eq!(
+        (status, challenge.as_str(), &body[..]),
+        (401, "", &br#"{"message":"Unauthorized"}"#[..])
+    );
+    assert_eq!(issuer.fetches(), 0);
+
+    // A valid token, with or without `Bearer `; the claims reach the function as text.
+    let (status, _, body) = call(Some(format!("Bearer {good}"))).await;
+    assert_eq!(status, 200, "{body:?}");
+    let event: Json = serde_json::from_slice(&body).unwrap();
+    let jwt = &event["requestContext"]["authorizer"]["jwt"];
+    assert_eq!(jwt["claims"]["sub"], "ada");
+    assert_eq!(jwt["claims"]["exp"], (now + 60).to_string());
+    assert_eq!(jwt["claims"]["groups"], "[g1 g2]");
+    assert_eq!(jwt["scopes"], Json::Null);
+    assert_eq!(call(Some(good.clone())).await.0, 200);
+    assert_eq!(issuer.fetches(), 1, "the key set is kept");
+
+    // Invalid tokens.
+    let with = |change: Json| {
+        let mut claims = claims.clone();
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(change.as_object().unwrap().clone());
+        signed(key_a, header_a.clone(), claims)
+    };
+    for (token, reason) in [
+        (
+            with(json!({"aud": "someone-else"})),
+            "the token does not have a valid audience",
+        ),
+        (
+            with(json!({"iss": "http://evil"})),
+            "the token does not have a valid issuer",
+        ),
+        (with(json!({"nbf": now + 10})), "the token is not valid yet"),
+        (
+            signed(key_b, header_a.clone(), claims.clone()),
+            "the token's signature is invalid",
+        ),
+        (
+            // Another token's signature.
+            format!(
+                "{}.{}",
+                good.rsplit_once('.').unwrap().0,
+                with(json!({"sub": "eve"})).rsplit_once('.').unwrap().1
+            ),
+            "the token's signature is invalid",
+        ),
+        (
+            signed(key_a, json!({"alg": "HS256", "kid": kid_a}), claims.clone()),
+            "signing method HS256 is invalid",
+        ),
+        ("not-a-jwt".to_owned(), "the token is not a valid JWT"),
+    ] {
+        let (status, challenge, body) = call(Some(token)).await;
+        assert_eq!(
+            (status, challenge, &body[..]),
+            (401, refused(reason), &br#"{"message":"Unauthorized"}"#[..])
+        );
+    }
+
+    // Time passes on the service's clock: the token expires.
+    hand.advance(Duration::from_secs(60));
+    assert_eq!(
+        call(Some(good.clone())).await.1,
+        refused("the token has expired")
+    );
+
+    // A key the issuer added later: unknown to the cached set, so the set is fetched again.
+    let header_b = json!({"alg": "RS256", "kid": kid_b});
+    let fresh = |key, header: &Json| {
+        let mut claims = claims.clone();
+        claims["exp"] = json!(now + 3 * 3600);
+        signed(key, header.clone(), claims)
+    };
+    let before = issuer.fetches();
+    assert_eq!(
+        call(Some(fresh(key_b, &header_b))).await.1,
+        refused("the token's key id is not in the issuer's key set")
+    );
+    assert_eq!(issuer.fetches(), before + 1);
+    *issuer.jwks.lock().unwrap() = json!({"keys": [jwk_a, jwk_b]});
+    assert_eq!(call(Some(fresh(key_b, &header_b))).await.0, 200);
+    assert_eq!(issuer.fetches(), before + 2);
+    assert_eq!(call(Some(fresh(key_a, &header_a))).await.0, 200);
+    assert_eq!(issuer.fetches(), before + 2);
+    // After two hours the set is fetched again: key a is gone.
+    *issuer.jwks.lock().unwrap() = json!({"keys": [jwk_b]});
+    hand.advance(Duration::from_secs(2 * 3600));
+    assert_eq!(call(Some(fresh(key_b, &header_b))).await.0, 200);
+    assert_eq!(issuer.fetches(), before + 3);
+    assert_eq!(
+        call(Some(fresh(key_a, &header_a))).await.1,
+        refused("the token's key id is not in the issuer's key set")
+    );
+
+    // The route asks for scopes: one of them is needed (403 otherwise).
+    let (status, patched) = fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationScopes": ["read", "admin"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+    let scoped = |scope: &str| {
+        let mut claims = claims.clone();
+        claims["exp"] = json!(now + 4 * 3600);
+        claims["scope"] = json!(scope);
+        signed(key_b, header_b.clone(), claims)
+    };
+    let (status, challenge, body) = call(Some(scoped("write"))).await;
+    assert_eq!(
+        (status, challenge.as_str(), &body[..]),
+        (
+            403,
+            r#"Bearer scope="read admin" error="insufficient_scope" error_description="the token does not have one of the route's scopes""#,
+            &br#"{"message":"Forbidden"}"#[..]
+        )
+    );
+    let (status, _, body) = call(Some(scoped("write read"))).await;
+    assert_eq!(status, 200);
+    let event: Json = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        event["requestContext"]["authorizer"]["jwt"]["scopes"],
+        json!(["write", "read"])
+    );
+
+    // Payload format 1.0 integrations get the claims as requestContext.authorizer.claims.
+    let (_, integrations) = fixture
+        .api("GET", &format!("/v2/apis/{api}/integrations"), Json::Null)
+        .await;
+    let integration = integrations["items"][0]["integrationId"].as_str().unwrap();
+    let (status, updated) = fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/integrations/{integration}"),
+            json!({"payloadFormatVersion": "1.0"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    let (status, _, body) = call(Some(scoped("read"))).await;
+    assert_eq!(status, 200);
+    let event: Json = serde_json::from_slice(&body).unwrap();
+    let authorizer = &event["requestContext"]["authorizer"];
+    assert_eq!(authorizer["claims"]["sub"], "ada");
+    assert_eq!(authorizer["scopes"], json!(["read"]));
+}
+
+/// An issuer that cannot be reached refuses tokens (401), it does not let them through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_authorizers_without_their_issuer_refuse_tokens() {
+    let fixture = fixture();
+    let keys = test_keys();
+    let (kid, _, key) = &keys[0];
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let api = fixture.quick_api().await;
+    let (_, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({"name": "jwt", "authorizerType": "JWT",
+                   "identitySource": ["$request.querystring.token"],
+                   "jwtConfiguration": {"issuer": url, "audience": ["app"]}}),
+        )
+        .await;
+    let (_, routes) = fixture
+        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+        .await;
+    let route = routes["items"][0]["routeId"].as_str().unwrap().to_owned();
+    fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationType": "JWT", "authorizerId": authorizer["authorizerId"]}),
+        )
+        .await;
+    let token = signed(
+        key,
+        json!({"alg": "RS256", "kid": kid}),
+        json!({"iss": url, "aud": "app"}),
+    );
+    assert_eq!(fixture.invoke(&api, "GET", "/x").await.0, 401);
+    let (status, headers, _) = fixture
+        .invoke(&api, "GET", &format!("/x?token={token}"))
+        .await;
+    assert_eq!(status, 401);
+    assert!(
+        headers["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("the issuer's signing keys could not be fetched")
+    );
+    assert!(fixture.fake.calls.lock().unwrap().is_empty());
+}
