@@ -23,7 +23,7 @@ unkai_edge::operations! {
     pub enum Operation {
         CreateApi => Partial("APIs are served at http://<api-id>.execute-api.localhost:<port> (ws:// for WebSocket APIs, with @connections)"),
         CreateApiMapping => Planned(NO_DOMAINS),
-        CreateAuthorizer => Partial("HTTP APIs enforce JWT authorizers (RS256/RS384/RS512 signatures against the issuer's OpenID discovery document and key set, kept for two hours; iss, aud or client_id, exp, nbf, iat; issuers may be http:// and only http:// issuers are reached) and Lambda REQUEST authorizers (the 2.0 event for either payload version, simple or IAM-policy answers, results cached for the TTL; identity sources from headers and query strings); WebSocket authorizers are stored, not enforced yet"),
+        CreateAuthorizer => Partial("HTTP APIs enforce JWT authorizers (RS256/RS384/RS512 signatures against the issuer's OpenID discovery document and key set, kept for two hours; iss, aud or client_id, exp, nbf, iat; issuers may be http:// and only http:// issuers are reached) and Lambda REQUEST authorizers (payload format 2.0: the 2.0 event, simple or IAM-policy answers; 1.0: the REST API style REQUEST event, IAM-policy answers; results cached for the TTL; identity sources from headers and query strings); WebSocket authorizers are stored, not enforced yet"),
         CreateDeployment => Full,
         CreateDomainName => Planned(NO_DOMAINS),
         CreateIntegration => Partial("HTTP APIs run AWS_PROXY (Lambda) and HTTP_PROXY (http:// URLs) integrations; parameter mappings, VPC links and TLS settings are stored, not applied"),

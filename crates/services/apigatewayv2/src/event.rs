@@ -2,6 +2,11 @@
 //! event, and the function's answer becomes the HTTP response
 //! (<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html>).
 //!
+//! What the route's authorizer allowed the request with is `requestContext.authorizer`: `jwt`
+//! (`claims`, `scopes`) or `lambda` (the context) in 2.0 events, `claims` and `scopes` or
+//! `lambda` in 1.0 events. Lambda `REQUEST` authorizers get `authorizer_v2` or `authorizer_v1`
+//! by their `AuthorizerPayloadFormatVersion`.
+//!
 //! Deviations: header names reach the function in lowercase in both formats (unkai's HTTP
 //! stack does not keep their case); `sourceIp` is the loopback address.
 
@@ -263,6 +268,28 @@ pub fn authorizer_v2(
         map.insert("type".into(), json!("REQUEST"));
         map.insert("identitySource".into(), json!(identity));
         map.insert("routeArn".into(), json!(route_arn));
+    }
+    event
+}
+
+/// The payload format 1.0 event of a Lambda `REQUEST` authorizer (the REST API's `REQUEST`
+/// authorizer event): the request's 1.0 event without its body, with the identity it was asked
+/// about (joined with commas, as `identitySource` and `authorizationToken`) and the route's ARN
+/// as `methodArn`.
+pub fn authorizer_v1(
+    incoming: &Incoming<'_>,
+    selected: &Selected<'_>,
+    identity: &[String],
+    method_arn: &str,
+) -> Json {
+    let mut event = v1(incoming, selected);
+    if let Some(map) = event.as_object_mut() {
+        map.remove("body");
+        map.remove("isBase64Encoded");
+        map.insert("type".into(), json!("REQUEST"));
+        map.insert("methodArn".into(), json!(method_arn));
+        map.insert("identitySource".into(), json!(identity.join(",")));
+        map.insert("authorizationToken".into(), json!(identity.join(",")));
     }
     event
 }
@@ -798,6 +825,62 @@ mod tests {
             v2(&incoming, &with_jwt)["requestContext"]["authorizer"]["jwt"]["scopes"],
             Json::Null
         );
+    }
+
+    /// The 1.0 authorizer event deserializes into `aws_lambda_events`' HTTP API 1.0 authorizer
+    /// request and the REST API `REQUEST` authorizer request, with the members of the AWS
+    /// documentation's example.
+    #[test]
+    fn version_1_authorizer_events_deserialize_into_aws_lambda_events() {
+        let headers = headers();
+        let parameters = [("id".to_owned(), "7".to_owned())];
+        let variables = [("env".to_owned(), "test".to_owned())];
+        let incoming = incoming(&headers, br#"{"k":1}"#);
+        let selected = selected(&parameters, &variables);
+        let arn = "arn:aws:execute-api:us-east-1:000000000000:abc/prod/POST/items/{id}";
+        let identity = ["Bearer t".to_owned(), "c".to_owned()];
+        let event = authorizer_v1(&incoming, &selected, &identity, arn);
+        let parsed: aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV1Request =
+            serde_json::from_value(event.clone()).unwrap();
+        assert_eq!(parsed.method_arn.as_deref(), Some(arn));
+        assert_eq!(parsed.identity_source.as_deref(), Some("Bearer t,c"));
+        assert_eq!(parsed.authorization_token.as_deref(), Some("Bearer t,c"));
+        assert_eq!(parsed.http_method, http::Method::POST);
+        assert_eq!(parsed.path_parameters["id"], "7");
+        assert_eq!(parsed.stage_variables["env"], "test");
+        assert_eq!(parsed.request_context.http_method, http::Method::POST);
+        assert_eq!(
+            parsed.request_context.resource_path.as_deref(),
+            Some("/items/{id}")
+        );
+        let parsed: aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest =
+            serde_json::from_value(event.clone()).unwrap();
+        assert_eq!(parsed.type_.as_deref(), Some("REQUEST"));
+        assert_eq!(
+            parsed.multi_value_headers.get_all("x-multi").iter().count(),
+            2
+        );
+        // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+        for key in [
+            "version",
+            "type",
+            "methodArn",
+            "identitySource",
+            "authorizationToken",
+            "resource",
+            "path",
+            "httpMethod",
+            "headers",
+            "multiValueHeaders",
+            "queryStringParameters",
+            "pathParameters",
+            "stageVariables",
+            "requestContext",
+        ] {
+            assert!(event.get(key).is_some(), "{key} missing from {event}");
+        }
+        assert_eq!(event["version"], "1.0");
+        assert!(event.get("body").is_none());
     }
 
     /// The keys of a JSON object, sorted.

@@ -345,10 +345,12 @@ impl ApiGatewayV2 {
         }
     }
 
-    /// Runs the route's Lambda `REQUEST` authorizer (payload format 2.0): 401 when an identity
-    /// source is missing, 403 when the function denies, 500 when it fails; otherwise the
-    /// `context` it allowed with, for the integration's event. Answers are cached per identity
-    /// for the authorizer's TTL on the service's clock.
+    /// Runs the route's Lambda `REQUEST` authorizer: 401 when an identity source is missing,
+    /// 403 when the function denies, 500 when it fails; otherwise the `context` it allowed
+    /// with, for the integration's event. With `AuthorizerPayloadFormatVersion` 2.0 the
+    /// function gets the 2.0 authorizer event and answers `{"isAuthorized": …}` (simple
+    /// responses) or an IAM policy; with 1.0 it gets the 1.0 (REST API) event and answers an IAM
+    /// policy. Answers are cached per identity for the authorizer's TTL on the service's clock.
     async fn authorize_lambda(
         &self,
         route: &Route,
@@ -390,7 +392,12 @@ impl ApiGatewayV2 {
             resolved.stage.name,
             route.key.replacen(' ', "/", 1)
         );
-        let event = event::authorizer_v2(incoming, selected, &identity, &route_arn);
+        let v1 = authorizer.payload_format_version.as_deref() == Some("1.0");
+        let event = if v1 {
+            event::authorizer_v1(incoming, selected, &identity, &route_arn)
+        } else {
+            event::authorizer_v2(incoming, selected, &identity, &route_arn)
+        };
         let invoked = match self
             .inner
             .invoke
@@ -403,7 +410,7 @@ impl ApiGatewayV2 {
         let Ok(answer) = serde_json::from_slice::<Json>(&invoked.payload) else {
             return Err(failed());
         };
-        let allowed = if authorizer.enable_simple_responses == Some(true) {
+        let allowed = if !v1 && authorizer.enable_simple_responses == Some(true) {
             match answer.get("isAuthorized").and_then(Json::as_bool) {
                 Some(allowed) => allowed,
                 None => return Err(failed()),

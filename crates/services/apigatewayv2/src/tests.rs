@@ -31,8 +31,11 @@ enum Behaviour {
     Echo,
     /// Answers these bytes.
     Answer(&'static str),
+    /// Answers this document.
+    Document(Json),
     /// Fails with an unhandled error.
     Fail,
+
     /// Does not run.
     Refuse(InvokeFailure),
     /// Answers after a while.
@@ -70,7 +73,11 @@ impl Invoke for Fake {
                     false,
                 )),
                 Behaviour::Answer(text) => Ok(invoked(text.as_bytes().to_vec(), false)),
+                Behaviour::Document(document) => {
+                    Ok(invoked(document.to_string().into_bytes(), false))
+                }
                 Behaviour::Fail => Ok(invoked(br#"{"errorMessage":"boom"}"#.to_vec(), true)),
+
                 Behaviour::Refuse(failure) => Err(failure),
                 Behaviour::Slow(wait) => {
                     tokio::time::sleep(wait).await;
@@ -480,6 +487,110 @@ async fn lambda_authorizers_guard_routes() {
         integration_event["requestContext"]["authorizer"]["lambda"],
         json!({"user": "ada"})
     );
+}
+
+/// A Lambda REQUEST authorizer with payload format 1.0: the function gets the REST API style
+/// event (`methodArn`, `identitySource` joined with commas, `multiValueHeaders`) and answers
+/// an IAM policy; the integration gets the allowed context.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_authorizers_with_payload_format_1_0() {
+    let fixture = fixture();
+    let api = fixture.quick_api().await;
+    let authorizer_function = "arn:aws:lambda:us-east-1:000000000000:function:auth";
+    let (status, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({
+                "name": "auth",
+                "authorizerType": "REQUEST",
+                "authorizerUri": format!(
+                    "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{authorizer_function}/invocations"
+                ),
+                "identitySource": ["$request.header.Authorization", "$request.querystring.tenant"],
+                "authorizerPayloadFormatVersion": "1.0",
+                "authorizerResultTtlInSeconds": 0,
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{authorizer}");
+    let (_, routes) = fixture
+        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+        .await;
+    let route = routes["items"][0]["routeId"].as_str().unwrap().to_owned();
+    fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationType": "CUSTOM", "authorizerId": authorizer["authorizerId"]}),
+        )
+        .await;
+    let token = [("authorization", "Bearer t")];
+    // One identity source missing: 401 without running the function.
+    assert_eq!(fixture.invoke_with(&api, "GET", "/x", &token).await.0, 401);
+    assert!(fixture.fake.calls.lock().unwrap().is_empty());
+
+    let policy = |effect: &str| {
+        json!({
+            "principalId": "ada",
+            "policyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Action": "execute-api:Invoke", "Effect": effect,
+                "Resource": format!("arn:aws:execute-api:us-east-1:000000000000:{api}/*"),
+            }]},
+            "context": {"tier": "gold"},
+        })
+    };
+    fixture.behave(Behaviour::Document(policy("Deny")));
+    let (status, _, body) = fixture
+        .invoke_with(&api, "GET", "/x?tenant=t1", &token)
+        .await;
+    assert_eq!(
+        (status, &body[..]),
+        (403, &br#"{"message":"Forbidden"}"#[..])
+    );
+    let asked = fixture.fake.calls.lock().unwrap()[0].1.clone();
+    assert_eq!(asked["version"], "1.0");
+    assert_eq!(asked["type"], "REQUEST");
+    assert_eq!(
+        asked["methodArn"],
+        format!("arn:aws:execute-api:us-east-1:000000000000:{api}/$default/$default")
+    );
+    assert_eq!(asked["identitySource"], "Bearer t,t1");
+    assert_eq!(asked["authorizationToken"], "Bearer t,t1");
+    assert_eq!(asked["httpMethod"], "GET");
+    assert_eq!(asked["path"], "/x");
+    assert_eq!(asked["headers"]["authorization"], "Bearer t");
+    assert_eq!(
+        asked["multiValueHeaders"]["authorization"],
+        json!(["Bearer t"])
+    );
+    assert_eq!(asked["queryStringParameters"], json!({"tenant": "t1"}));
+    assert_eq!(asked["requestContext"]["httpMethod"], "GET");
+    assert!(asked.get("body").is_none() && asked.get("routeArn").is_none());
+
+    fixture.behave(Behaviour::Document(policy("Allow")));
+    let (status, _, _) = fixture
+        .invoke_with(&api, "GET", "/x?tenant=t1", &token)
+        .await;
+    assert_eq!(status, 200);
+    let calls = fixture.fake.calls.lock().unwrap().clone();
+    let (_, integration_event) = calls.last().unwrap();
+    assert_eq!(
+        integration_event["requestContext"]["authorizer"]["lambda"],
+        json!({"tier": "gold"})
+    );
+
+    // An answer without a policy denies; a failing function is 500.
+    fixture.behave(Behaviour::Answer(r#"{"isAuthorized": true}"#));
+    let forbidden = fixture
+        .invoke_with(&api, "GET", "/x?tenant=t1", &token)
+        .await;
+    assert_eq!(forbidden.0, 403);
+    fixture.behave(Behaviour::Fail);
+    let failed = fixture
+        .invoke_with(&api, "GET", "/x?tenant=t1", &token)
+        .await;
+    assert_eq!(failed.0, 500);
 }
 
 /// The RSA test keys of `tests/fixtures/jwt-keys.json`: (kid, JWK, private key).
