@@ -23,7 +23,7 @@ unkai_edge::operations! {
     pub enum Operation {
         CreateApi => Partial("APIs are served at http://<api-id>.execute-api.localhost:<port> (ws:// for WebSocket APIs, with @connections)"),
         CreateApiMapping => Planned(NO_DOMAINS),
-        CreateAuthorizer => Partial("HTTP APIs enforce JWT authorizers (RS256/RS384/RS512 signatures against the issuer's OpenID discovery document and key set, kept for two hours; iss, aud or client_id, exp, nbf, iat; issuers may be http:// and only http:// issuers are reached) and Lambda REQUEST authorizers (payload format 2.0: the 2.0 event, simple or IAM-policy answers; 1.0: the REST API style REQUEST event, IAM-policy answers; results cached for the TTL; identity sources from headers and query strings); WebSocket authorizers are stored, not enforced yet"),
+        CreateAuthorizer => Partial("HTTP APIs enforce JWT authorizers (RS256/RS384/RS512 signatures against the issuer's OpenID discovery document and key set, kept for two hours; iss, aud or client_id, exp, nbf, iat; issuers may be http:// and only http:// issuers are reached) and Lambda REQUEST authorizers (payload format 2.0: the 2.0 event, simple or IAM-policy answers; 1.0: the REST API style REQUEST event, IAM-policy answers; results cached for the TTL; identity sources from headers and query strings); WebSocket APIs run the Lambda REQUEST authorizer of a CUSTOM $connect route before the connection opens (identity sources route.request.header, route.request.querystring and stageVariables; IAM-policy answers, not cached; the context and principalId reach every event of the connection)"),
         CreateDeployment => Full,
         CreateDomainName => Planned(NO_DOMAINS),
         CreateIntegration => Partial("HTTP APIs run AWS_PROXY (Lambda) and HTTP_PROXY (http:// URLs) integrations; parameter mappings, VPC links and TLS settings are stored, not applied"),
@@ -33,7 +33,7 @@ unkai_edge::operations! {
         CreatePortalProduct => No(NO_PORTALS),
         CreateProductPage => No(NO_PORTALS),
         CreateProductRestEndpointPage => No(NO_PORTALS),
-        CreateRoute => Partial("HTTP APIs enforce AWS_IAM (a SigV4 signature for execute-api), JWT (with AuthorizationScopes against the token's scope or scp) and CUSTOM (Lambda REQUEST authorizer) authorization; WebSocket routes' authorization is not enforced yet"),
+        CreateRoute => Partial("HTTP APIs enforce AWS_IAM (a SigV4 signature for execute-api), JWT (with AuthorizationScopes against the token's scope or scp) and CUSTOM (Lambda REQUEST authorizer) authorization; WebSocket APIs enforce CUSTOM authorization of the $connect route (AWS_IAM is not enforced for WebSocket APIs yet)"),
         CreateRouteResponse => Planned(WEBSOCKET_ONLY),
         CreateRoutingRule => Planned(NO_DOMAINS),
         CreateStage => Partial("HTTP APIs apply the throttling of the default and per-route settings (a token bucket per route on this node); access log settings are stored, not applied"),

@@ -35,7 +35,8 @@ enum Behaviour {
     Document(Json),
     /// Fails with an unhandled error.
     Fail,
-
+    /// Fails with this error message.
+    FailWith(&'static str),
     /// Does not run.
     Refuse(InvokeFailure),
     /// Answers after a while.
@@ -77,7 +78,10 @@ impl Invoke for Fake {
                     Ok(invoked(document.to_string().into_bytes(), false))
                 }
                 Behaviour::Fail => Ok(invoked(br#"{"errorMessage":"boom"}"#.to_vec(), true)),
-
+                Behaviour::FailWith(message) => Ok(invoked(
+                    json!({ "errorMessage": message }).to_string().into_bytes(),
+                    true,
+                )),
                 Behaviour::Refuse(failure) => Err(failure),
                 Behaviour::Slow(wait) => {
                     tokio::time::sleep(wait).await;
@@ -591,6 +595,168 @@ async fn lambda_authorizers_with_payload_format_1_0() {
         .invoke_with(&api, "GET", "/x?tenant=t1", &token)
         .await;
     assert_eq!(failed.0, 500);
+}
+
+/// A WebSocket API whose `$connect` route has a Lambda REQUEST authorizer: the handshake is
+/// refused with 401 without the identity (or when the function says `Unauthorized`), 403 when
+/// the policy does not allow, 500 when the function fails; an allowed connection's `$connect`
+/// event carries the context and `principalId` in `requestContext.authorizer`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_connect_authorizers_refuse_handshakes() {
+    let fixture = fixture();
+    let (status, api) = fixture
+        .api(
+            "POST",
+            "/v2/apis",
+            json!({"name": "ws", "protocolType": "WEBSOCKET",
+                   "routeSelectionExpression": "$request.body.action"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{api}");
+    let api = api["apiId"].as_str().unwrap().to_owned();
+    let (_, integration) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/integrations"),
+            json!({"integrationType": "AWS_PROXY", "integrationUri": FUNCTION}),
+        )
+        .await;
+    let authorizer_function = "arn:aws:lambda:us-east-1:000000000000:function:auth";
+    let (status, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({
+                "name": "auth",
+                "authorizerType": "REQUEST",
+                "authorizerUri": format!(
+                    "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{authorizer_function}/invocations"
+                ),
+                "identitySource": ["route.request.header.Auth", "route.request.querystring.token"],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{authorizer}");
+    let (status, route) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/routes"),
+            json!({
+                "routeKey": "$connect",
+                "target": format!("integrations/{}", integration["integrationId"].as_str().unwrap()),
+                "authorizationType": "CUSTOM",
+                "authorizerId": authorizer["authorizerId"],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{route}");
+    let (status, stage) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/stages"),
+            json!({"stageName": "prod", "autoDeploy": true, "stageVariables": {"env": "test"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{stage}");
+
+    let handshake = [
+        ("upgrade", "websocket"),
+        ("connection", "Upgrade"),
+        ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ("sec-websocket-version", "13"),
+    ];
+    let connect = |path: &'static str, auth: bool| {
+        let fixture = &fixture;
+        let api = api.clone();
+        async move {
+            let mut headers = handshake.to_vec();
+            if auth {
+                headers.push(("auth", "secret"));
+            }
+            let (status, _, body) = fixture.invoke_with(&api, "GET", path, &headers).await;
+            (status, body)
+        }
+    };
+    let refused =
+        |status: u16, text: &str| (status, Bytes::from(json!({"message": text}).to_string()));
+
+    // Missing identity sources: 401, the function does not run.
+    assert_eq!(
+        connect("/prod?token=t", false).await,
+        refused(401, "Unauthorized")
+    );
+    assert_eq!(connect("/prod", true).await, refused(401, "Unauthorized"));
+    assert!(fixture.fake.calls.lock().unwrap().is_empty());
+
+    let policy = |effect: &str| {
+        json!({
+            "principalId": "me",
+            "policyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Action": "execute-api:Invoke", "Effect": effect,
+                "Resource": format!("arn:aws:execute-api:us-east-1:000000000000:{api}/prod/$connect"),
+            }]},
+            "context": {"user": "ada", "level": 3, "admin": false},
+        })
+    };
+    fixture.behave(Behaviour::Document(policy("Deny")));
+    assert_eq!(
+        connect("/prod?token=t", true).await,
+        refused(403, "Forbidden")
+    );
+    fixture.behave(Behaviour::FailWith("Unauthorized"));
+    assert_eq!(
+        connect("/prod?token=t", true).await,
+        refused(401, "Unauthorized")
+    );
+    fixture.behave(Behaviour::Fail);
+    assert_eq!(
+        connect("/prod?token=t", true).await,
+        refused(500, "Internal Server Error")
+    );
+    let calls = fixture.fake.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 3, "only the authorizer ran");
+    let (function, asked) = &calls[0];
+    assert_eq!(function, authorizer_function);
+    assert_eq!(asked["type"], "REQUEST");
+    assert_eq!(
+        asked["methodArn"],
+        format!("arn:aws:execute-api:us-east-1:000000000000:{api}/prod/$connect")
+    );
+    assert_eq!(asked["headers"]["auth"], "secret");
+    assert_eq!(asked["multiValueHeaders"]["auth"], json!(["secret"]));
+    assert_eq!(asked["queryStringParameters"], json!({"token": "t"}));
+    assert_eq!(
+        asked["multiValueQueryStringParameters"],
+        json!({"token": ["t"]})
+    );
+    assert_eq!(asked["stageVariables"], json!({"env": "test"}));
+    assert_eq!(asked["requestContext"]["routeKey"], "$connect");
+    assert_eq!(asked["requestContext"]["eventType"], "CONNECT");
+    let parsed: aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest =
+        serde_json::from_value(asked.clone()).unwrap();
+    assert_eq!(
+        parsed.method_arn,
+        asked["methodArn"].as_str().map(str::to_owned)
+    );
+
+    // Allowed: $connect runs with the authorizer's context (the fake request has no
+    // connection to upgrade, so the handshake itself ends with 400 here).
+    fixture.behave(Behaviour::Document(policy("Allow")));
+    assert_eq!(connect("/prod?token=t", true).await.0, 400);
+    let calls = fixture.fake.calls.lock().unwrap().clone();
+    let (function, connected) = calls.last().unwrap();
+    assert_eq!(function, FUNCTION);
+    assert_eq!(connected["requestContext"]["eventType"], "CONNECT");
+    assert_eq!(
+        connected["requestContext"]["authorizer"],
+        json!({"user": "ada", "level": "3", "admin": "false", "principalId": "me"})
+    );
+    let parsed: aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest =
+        serde_json::from_value(connected.clone()).unwrap();
+    assert_eq!(
+        parsed.request_context.authorizer.fields["principalId"],
+        "me"
+    );
 }
 
 /// The RSA test keys of `tests/fixtures/jwt-keys.json`: (kid, JWK, private key).
