@@ -105,7 +105,7 @@ unkai_edge::operations! {
         PutPortalProductSharingPolicy => No(NO_PORTALS),
         PutRoutingRule => Planned(NO_DOMAINS),
         ReimportApi => Planned(NO_OPENAPI),
-        ResetAuthorizersCache => Partial("authorizers do not run yet, so there is no cache to reset"),
+        ResetAuthorizersCache => Partial("forgets the stage's cached Lambda authorizer answers on the node that serves the call (the cache is per node)"),
         TagResource => Full,
         UntagResource => Full,
         UpdateApi => Full,

@@ -371,7 +371,12 @@ impl ApiGatewayV2 {
         }
         let now = self.inner.clock.unix_millis();
         let ttl = u64::from(authorizer.result_ttl.unwrap_or(0));
-        let cache_key = format!("{}/{}", authorizer.id, identity.join(","));
+        let cache_key = format!(
+            "{}{}/{}",
+            authorizer_cache_prefix(&resolved.api.id, &resolved.stage.name),
+            authorizer.id,
+            identity.join(",")
+        );
         if ttl > 0
             && let Ok(cache) = self.inner.authorized.lock()
             && let Some((answer, until)) = cache.get(&cache_key)
@@ -437,6 +442,7 @@ impl ApiGatewayV2 {
         if ttl > 0
             && let Ok(mut cache) = self.inner.authorized.lock()
         {
+            cache.retain(|_, (_, until)| *until > now);
             cache.insert(cache_key, (authorized.clone(), now + ttl * 1000));
         }
         authorized.ok_or_else(forbidden)
@@ -664,6 +670,11 @@ impl ApiGatewayV2 {
             }
         }
     }
+}
+
+/// What every cached Lambda authorizer answer of `api`'s `stage` is keyed under.
+pub(crate) fn authorizer_cache_prefix(api: &str, stage: &str) -> String {
+    format!("{api}/{stage}/")
 }
 
 /// The value an identity source selects: `$request.header.<name>`,

@@ -493,6 +493,56 @@ async fn lambda_authorizers_guard_routes() {
     );
 }
 
+/// Lambda authorizer answers are cached per identity for the TTL, until
+/// `ResetAuthorizersCache` forgets the stage's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_authorizer_answers_are_cached_until_reset() {
+    let fixture = fixture();
+    let api = fixture.quick_api().await;
+    let (_, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({
+                "name": "auth",
+                "authorizerType": "REQUEST",
+                "authorizerUri": "arn:aws:lambda:us-east-1:000000000000:function:auth",
+                "identitySource": ["$request.header.Authorization"],
+                "authorizerPayloadFormatVersion": "2.0",
+                "enableSimpleResponses": true,
+                "authorizerResultTtlInSeconds": 300,
+            }),
+        )
+        .await;
+    let (_, routes) = fixture
+        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+        .await;
+    let route = routes["items"][0]["routeId"].as_str().unwrap().to_owned();
+    fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationType": "CUSTOM", "authorizerId": authorizer["authorizerId"]}),
+        )
+        .await;
+    let token = [("authorization", "t")];
+    fixture.behave(Behaviour::Document(json!({"isAuthorized": true})));
+    assert_eq!(fixture.invoke_with(&api, "GET", "/x", &token).await.0, 200);
+    fixture.behave(Behaviour::Document(json!({"isAuthorized": false})));
+    assert_eq!(fixture.invoke_with(&api, "GET", "/x", &token).await.0, 200);
+    let (status, _) = fixture
+        .api(
+            "DELETE",
+            &format!("/v2/apis/{api}/stages/$default/cache/authorizers"),
+            Json::Null,
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(fixture.invoke_with(&api, "GET", "/x", &token).await.0, 403);
+    // Authorizer, integration, integration (cached answer), authorizer.
+    assert_eq!(fixture.fake.calls.lock().unwrap().len(), 4);
+}
+
 /// A Lambda REQUEST authorizer with payload format 1.0: the function gets the REST API style
 /// event (`methodArn`, `identitySource` joined with commas, `multiValueHeaders`) and answers
 /// an IAM policy; the integration gets the allowed context.
