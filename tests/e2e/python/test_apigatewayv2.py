@@ -4,16 +4,22 @@ status, message), and the invoke URLs called with real HTTP requests: the payloa
 and 1.0 events a Lambda function receives, the mapping of its answer, route precedence, path
 parameters, the `$default` stage and named stage prefixes, HTTP_PROXY integrations.
 
+JWT authorizers are checked against an OpenID issuer the test serves on 127.0.0.1, with a
+key and tokens made in the test.
+
 The function under test echoes its event (tests/functions/python is for Lambda's own tests).
 """
 
 import base64
+import hashlib
 import http.client
 import http.server
 import io
 import json
 import re
+import secrets
 import threading
+import time
 import uuid
 import zipfile
 from urllib.parse import urlparse
@@ -763,6 +769,143 @@ def test_authorizers_are_stored(make_api, gw, function):
     gw.delete_route(ApiId=api_id, RouteId=route["RouteId"])
     gw.delete_authorizer(ApiId=api_id, AuthorizerId=authorizer_id)
     assert [a["Name"] for a in gw.get_authorizers(ApiId=api_id)["Items"]] == ["lambda"]
+
+
+def _probable_prime(bits):
+    """A random prime of exactly `bits` bits (top two bits set, so p*q has 2*bits bits)."""
+    small = [p for p in range(3, 2000, 2) if all(p % d for d in range(3, int(p**0.5) + 1, 2))]
+    while True:
+        candidate = secrets.randbits(bits) | (3 << (bits - 2)) | 1
+        if any(candidate % p == 0 for p in small):
+            continue
+        d, r = candidate - 1, 0
+        while d % 2 == 0:
+            d, r = d // 2, r + 1
+        for _ in range(40):
+            x = pow(secrets.randbelow(candidate - 3) + 2, d, candidate)
+            if x in (1, candidate - 1):
+                continue
+            for _ in range(r - 1):
+                x = pow(x, 2, candidate)
+                if x == candidate - 1:
+                    break
+            else:
+                break
+        else:
+            return candidate
+
+
+class RsaKey:
+    """A 2048-bit RSA key made in the test (no crypto package needed): its JWK and RS256
+    signatures (PKCS #1 v1.5 with SHA-256)."""
+
+    def __init__(self, kid):
+        e = 65537
+        while True:
+            p, q = _probable_prime(1024), _probable_prime(1024)
+            phi = (p - 1) * (q - 1)
+            if p != q and phi % e:
+                break
+        self.kid, self.n, self.e, self.d = kid, p * q, e, pow(e, -1, phi)
+
+    @staticmethod
+    def _b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    def jwk(self):
+        def number(value):
+            return self._b64(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+        return {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid,
+                "n": number(self.n), "e": number(self.e)}
+
+    def token(self, claims):
+        header = {"alg": "RS256", "typ": "JWT", "kid": self.kid}
+        signed = ".".join(self._b64(json.dumps(part).encode()) for part in (header, claims))
+        digest_info = bytes.fromhex("3031300d060960864801650304020105000420")
+        digest_info += hashlib.sha256(signed.encode()).digest()
+        size = 256
+        padded = b"\x00\x01" + b"\xff" * (size - len(digest_info) - 3) + b"\x00" + digest_info
+        signature = pow(int.from_bytes(padded, "big"), self.d, self.n).to_bytes(size, "big")
+        return f"{signed}.{self._b64(signature)}"
+
+
+@pytest.fixture(scope="module")
+def issuer():
+    """An OpenID issuer on 127.0.0.1 (discovery document and key set): (URL, its key)."""
+    key = RsaKey("e2e-key")
+    documents = {}
+
+    class Issuer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            document = documents.get(self.path)
+            body = json.dumps(document).encode()
+            self.send_response(200 if document else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Issuer)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    documents["/.well-known/openid-configuration"] = {"issuer": url, "jwks_uri": f"{url}/jwks"}
+    documents["/jwks"] = {"keys": [key.jwk()]}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url, key
+    server.shutdown()
+
+
+def test_jwt_authorizers_guard_routes(make_api, gw, function, issuer):
+    url, key = issuer
+    api = make_api(Target=function, RouteKey="GET /secure")
+    api_id = api["ApiId"]
+    authorizer = gw.create_authorizer(
+        ApiId=api_id,
+        Name="jwt",
+        AuthorizerType="JWT",
+        IdentitySource=["$request.header.Authorization"],
+        JwtConfiguration={"Issuer": url, "Audience": ["e2e-app"]},
+    )
+    [route] = gw.get_routes(ApiId=api_id)["Items"]
+    gw.update_route(
+        ApiId=api_id,
+        RouteId=route["RouteId"],
+        AuthorizationType="JWT",
+        AuthorizerId=authorizer["AuthorizerId"],
+        AuthorizationScopes=["items/read"],
+    )
+    now = int(time.time())
+    claims = {"iss": url, "aud": "e2e-app", "sub": "user-1", "email": "ada@example.com",
+              "scope": "items/read openid", "iat": now, "exp": now + 300}
+
+    def call(token=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        status, response_headers, body = request(
+            api["ApiEndpoint"], "GET", "/secure", headers=headers
+        )
+        return status, json.loads(body), header(response_headers, "www-authenticate")
+
+    status, event, _ = call(key.token(claims))
+    assert status == 200, event
+    jwt = event["requestContext"]["authorizer"]["jwt"]
+    assert jwt["claims"]["sub"] == "user-1"
+    assert jwt["claims"]["email"] == "ada@example.com"
+    assert jwt["claims"]["exp"] == str(now + 300)
+    assert jwt["scopes"] == ["items/read", "openid"]
+
+    assert call() == (401, {"message": "Unauthorized"}, [])
+    status, body, challenge = call(key.token(dict(claims, aud="someone-else")))
+    assert (status, body) == (401, {"message": "Unauthorized"})
+    assert 'error="invalid_token"' in challenge[0]
+    status, body, _ = call(key.token(dict(claims, exp=now - 10)))
+    assert (status, body) == (401, {"message": "Unauthorized"})
+    status, body, challenge = call(key.token(dict(claims, scope="openid")))
+    assert (status, body) == (403, {"message": "Forbidden"})
+    assert 'error="insufficient_scope"' in challenge[0]
 
 
 def test_aws_iam_routes_need_a_signature(make_api, gw, function):

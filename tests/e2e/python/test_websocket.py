@@ -189,3 +189,102 @@ def test_delete_connection_closes_it(chat_api):
                 await asyncio.wait_for(client.recv(), 30)
 
     asyncio.run(scenario())
+
+
+GUARDED = '''
+import json
+
+
+def handler(event, context):
+    if event.get("type") == "REQUEST":
+        # The $connect route's authorizer.
+        token = (event.get("queryStringParameters") or {}).get("token")
+        if token == "expired":
+            raise Exception("Unauthorized")
+        return {
+            "principalId": "user-1",
+            "policyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Action": "execute-api:Invoke",
+                    "Effect": "Allow" if token == "good" else "Deny",
+                    "Resource": event["methodArn"],
+                }],
+            },
+            "context": {"tier": "gold", "level": 3},
+        }
+    return {"statusCode": 200, "body": json.dumps(event["requestContext"].get("authorizer"))}
+'''
+
+
+@pytest.fixture
+def guarded_api(client):
+    """A WebSocket API on stage `prod` whose $connect route has a Lambda REQUEST authorizer
+    (identity: the `token` query parameter); $default answers the authorizer context it got."""
+    gw = client("apigatewayv2")
+    lam = client("lambda")
+    name = unique("guarded")
+    function = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": package(GUARDED)},
+    )["FunctionArn"]
+    api = gw.create_api(
+        Name=unique("ws"),
+        ProtocolType="WEBSOCKET",
+        RouteSelectionExpression="$request.body.action",
+    )
+    api_id = api["ApiId"]
+    authorizer = gw.create_authorizer(
+        ApiId=api_id,
+        Name="guard",
+        AuthorizerType="REQUEST",
+        AuthorizerUri=(
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+            f"{function}/invocations"
+        ),
+        IdentitySource=["route.request.querystring.token"],
+    )
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function
+    )["IntegrationId"]
+    gw.create_route(
+        ApiId=api_id,
+        RouteKey="$connect",
+        Target=f"integrations/{integration}",
+        AuthorizationType="CUSTOM",
+        AuthorizerId=authorizer["AuthorizerId"],
+    )
+    gw.create_route(
+        ApiId=api_id,
+        RouteKey="$default",
+        Target=f"integrations/{integration}",
+        RouteResponseSelectionExpression="$default",
+    )
+    gw.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True)
+    yield api
+    gw.delete_api(ApiId=api_id)
+    lam.delete_function(FunctionName=name)
+
+
+def test_connect_authorizer(guarded_api):
+    api = guarded_api
+
+    async def refused(query):
+        with pytest.raises(websockets.exceptions.InvalidStatus) as caught:
+            async with connect(api, query):
+                pass
+        return caught.value.response.status_code
+
+    async def scenario():
+        assert await refused("") == 401
+        assert await refused("?token=bad") == 403
+        assert await refused("?token=expired") == 401
+        async with connect(api, "?token=good") as client:
+            await client.send("hello")
+            return json.loads(await asyncio.wait_for(client.recv(), 30))
+
+    # The context reaches later routes' events, values as strings, with the principal.
+    assert asyncio.run(scenario()) == {"tier": "gold", "level": "3", "principalId": "user-1"}

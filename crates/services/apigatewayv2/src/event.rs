@@ -2,6 +2,11 @@
 //! event, and the function's answer becomes the HTTP response
 //! (<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html>).
 //!
+//! What the route's authorizer allowed the request with is `requestContext.authorizer`: `jwt`
+//! (`claims`, `scopes`) or `lambda` (the context) in 2.0 events, `claims` and `scopes` or
+//! `lambda` in 1.0 events. Lambda `REQUEST` authorizers get `authorizer_v2` or `authorizer_v1`
+//! by their `AuthorizerPayloadFormatVersion`.
+//!
 //! Deviations: header names reach the function in lowercase in both formats (unkai's HTTP
 //! stack does not keep their case); `sourceIp` is the loopback address.
 
@@ -53,8 +58,28 @@ pub struct Selected<'a> {
     pub stage_variables: &'a [(String, String)],
     /// The caller of an `AWS_IAM` route.
     pub caller: Option<&'a Caller>,
-    /// What a Lambda authorizer allowed the request with: its `context`.
-    pub authorizer: Option<&'a Json>,
+    /// What the route's authorizer allowed the request with.
+    pub authorizer: Option<&'a Authorized>,
+}
+
+/// What an authorizer allowed a request with, for the integration's event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Authorized {
+    /// A Lambda authorizer's answer: its `context` and, for an IAM-policy answer, its
+    /// `principalId`.
+    Lambda {
+        /// The `context` (`{}` without one).
+        context: Json,
+        /// The `principalId`.
+        principal_id: Option<String>,
+    },
+    /// A JWT authorizer's valid token.
+    Jwt {
+        /// Every claim, as text.
+        claims: Map<String, Json>,
+        /// The token's scopes when the route asks for scopes.
+        scopes: Option<Vec<String>>,
+    },
 }
 
 fn decode_query(text: &str) -> String {
@@ -178,8 +203,16 @@ pub fn v2(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
         "time": unkai_types::clf_time(incoming.received_ms),
         "timeEpoch": incoming.received_ms,
     });
-    if let Some(lambda) = selected.authorizer {
-        context["authorizer"] = json!({"lambda": lambda});
+    match selected.authorizer {
+        Some(Authorized::Lambda {
+            context: lambda, ..
+        }) => {
+            context["authorizer"] = json!({ "lambda": lambda });
+        }
+        Some(Authorized::Jwt { claims, scopes }) => {
+            context["authorizer"] = json!({"jwt": {"claims": claims, "scopes": scopes}});
+        }
+        None => {}
     }
     if let Some(caller) = selected.caller {
         context["authorizer"] = json!({"iam": {
@@ -235,6 +268,28 @@ pub fn authorizer_v2(
         map.insert("type".into(), json!("REQUEST"));
         map.insert("identitySource".into(), json!(identity));
         map.insert("routeArn".into(), json!(route_arn));
+    }
+    event
+}
+
+/// The payload format 1.0 event of a Lambda `REQUEST` authorizer (the REST API's `REQUEST`
+/// authorizer event): the request's 1.0 event without its body, with the identity it was asked
+/// about (joined with commas, as `identitySource` and `authorizationToken`) and the route's ARN
+/// as `methodArn`.
+pub fn authorizer_v1(
+    incoming: &Incoming<'_>,
+    selected: &Selected<'_>,
+    identity: &[String],
+    method_arn: &str,
+) -> Json {
+    let mut event = v1(incoming, selected);
+    if let Some(map) = event.as_object_mut() {
+        map.remove("body");
+        map.remove("isBase64Encoded");
+        map.insert("type".into(), json!("REQUEST"));
+        map.insert("methodArn".into(), json!(method_arn));
+        map.insert("identitySource".into(), json!(identity.join(",")));
+        map.insert("authorizationToken".into(), json!(identity.join(",")));
     }
     event
 }
@@ -300,7 +355,7 @@ pub fn v1(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
             "userArn": null,
         }),
     };
-    let context = json!({
+    let mut context = json!({
         "accountId": selected.account_id,
         "apiId": selected.api_id,
         "domainName": incoming.domain_name,
@@ -317,6 +372,17 @@ pub fn v1(incoming: &Incoming<'_>, selected: &Selected<'_>) -> Json {
         "resourcePath": selected.resource,
         "stage": selected.stage,
     });
+    match selected.authorizer {
+        Some(Authorized::Jwt { claims, scopes }) => {
+            context["authorizer"] = json!({"claims": claims, "scopes": scopes});
+        }
+        Some(Authorized::Lambda {
+            context: lambda, ..
+        }) => {
+            context["authorizer"] = json!({ "lambda": lambda });
+        }
+        None => {}
+    }
     let (body, base64) = match body_of(incoming) {
         Some((body, base64)) => (Json::from(body), base64),
         None => (Json::Null, false),
@@ -712,6 +778,108 @@ mod tests {
         ] {
             assert!(event.get(key).is_some(), "{key} missing from {event}");
         }
+        assert!(event.get("body").is_none());
+    }
+
+    /// A JWT authorizer's claims and scopes deserialize into `aws_lambda_events`' request
+    /// context in both formats: `authorizer.jwt` (2.0), `authorizer.claims` (1.0).
+    #[test]
+    fn jwt_claims_deserialize_into_aws_lambda_events() {
+        let headers = headers();
+        let incoming = incoming(&headers, b"");
+        let authorized = Authorized::Jwt {
+            claims: json!({"sub": "ada", "exp": "1700000060"})
+                .as_object()
+                .cloned()
+                .unwrap(),
+            scopes: Some(vec!["read".into()]),
+        };
+        let with_jwt = Selected {
+            authorizer: Some(&authorized),
+            ..selected(&[], &[])
+        };
+        let parsed: aws_lambda_events::apigw::ApiGatewayV2httpRequest =
+            serde_json::from_value(v2(&incoming, &with_jwt)).unwrap();
+        let jwt = parsed.request_context.authorizer.unwrap().jwt.unwrap();
+        assert_eq!(jwt.claims["sub"], "ada");
+        assert_eq!(jwt.scopes, Some(vec!["read".to_owned()]));
+        let parsed: aws_lambda_events::apigw::ApiGatewayProxyRequest =
+            serde_json::from_value(v1(&incoming, &with_jwt)).unwrap();
+        let fields = parsed.request_context.authorizer.fields;
+        assert_eq!(fields["claims"]["exp"], "1700000060");
+        assert_eq!(fields["scopes"], json!(["read"]));
+        // Without scopes on the route: null, as in the AWS documentation's 1.0 example.
+        let authorized = Authorized::Jwt {
+            claims: Map::new(),
+            scopes: None,
+        };
+        let with_jwt = Selected {
+            authorizer: Some(&authorized),
+            ..selected(&[], &[])
+        };
+        assert_eq!(
+            v1(&incoming, &with_jwt)["requestContext"]["authorizer"]["scopes"],
+            Json::Null
+        );
+        assert_eq!(
+            v2(&incoming, &with_jwt)["requestContext"]["authorizer"]["jwt"]["scopes"],
+            Json::Null
+        );
+    }
+
+    /// The 1.0 authorizer event deserializes into `aws_lambda_events`' HTTP API 1.0 authorizer
+    /// request and the REST API `REQUEST` authorizer request, with the members of the AWS
+    /// documentation's example.
+    #[test]
+    fn version_1_authorizer_events_deserialize_into_aws_lambda_events() {
+        let headers = headers();
+        let parameters = [("id".to_owned(), "7".to_owned())];
+        let variables = [("env".to_owned(), "test".to_owned())];
+        let incoming = incoming(&headers, br#"{"k":1}"#);
+        let selected = selected(&parameters, &variables);
+        let arn = "arn:aws:execute-api:us-east-1:000000000000:abc/prod/POST/items/{id}";
+        let identity = ["Bearer t".to_owned(), "c".to_owned()];
+        let event = authorizer_v1(&incoming, &selected, &identity, arn);
+        let parsed: aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV1Request =
+            serde_json::from_value(event.clone()).unwrap();
+        assert_eq!(parsed.method_arn.as_deref(), Some(arn));
+        assert_eq!(parsed.identity_source.as_deref(), Some("Bearer t,c"));
+        assert_eq!(parsed.authorization_token.as_deref(), Some("Bearer t,c"));
+        assert_eq!(parsed.http_method, http::Method::POST);
+        assert_eq!(parsed.path_parameters["id"], "7");
+        assert_eq!(parsed.stage_variables["env"], "test");
+        assert_eq!(parsed.request_context.http_method, http::Method::POST);
+        assert_eq!(
+            parsed.request_context.resource_path.as_deref(),
+            Some("/items/{id}")
+        );
+        let parsed: aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest =
+            serde_json::from_value(event.clone()).unwrap();
+        assert_eq!(parsed.type_.as_deref(), Some("REQUEST"));
+        assert_eq!(
+            parsed.multi_value_headers.get_all("x-multi").iter().count(),
+            2
+        );
+        // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+        for key in [
+            "version",
+            "type",
+            "methodArn",
+            "identitySource",
+            "authorizationToken",
+            "resource",
+            "path",
+            "httpMethod",
+            "headers",
+            "multiValueHeaders",
+            "queryStringParameters",
+            "pathParameters",
+            "stageVariables",
+            "requestContext",
+        ] {
+            assert!(event.get(key).is_some(), "{key} missing from {event}");
+        }
+        assert_eq!(event["version"], "1.0");
         assert!(event.get("body").is_none());
     }
 

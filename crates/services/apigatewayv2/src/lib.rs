@@ -7,7 +7,7 @@
 //! Operations live in `src/ops/<operation>.rs`; the keyspace in `src/store.rs`; the REST routes
 //! and wire shapes in `src/api.rs`; route keys and route selection in `src/routing.rs`; the
 //! Lambda proxy events and response mapping in `src/event.rs`; the invoke URLs in
-//! `src/public.rs` (HTTP backends in `src/proxy.rs`).
+//! `src/public.rs` (HTTP backends in `src/proxy.rs`, JWT authorizers in `src/jwt.rs`).
 //!
 //! A stage serves the deployment it points at: a snapshot of the API's routes, integrations and
 //! authorizers. A stage with `AutoDeploy` gets a new deployment with every change of those, in
@@ -17,6 +17,7 @@
 mod api;
 mod error;
 mod event;
+mod jwt;
 mod ops;
 mod proxy;
 mod public;
@@ -75,7 +76,9 @@ struct Inner {
     buckets: std::sync::Mutex<unkai_types::TokenBuckets>,
     /// Lambda authorizers' cached answers: (authorizer, identity) → (allowed context, until ms).
     authorized:
-        std::sync::Mutex<std::collections::HashMap<String, (Option<serde_json::Value>, u64)>>,
+        std::sync::Mutex<std::collections::HashMap<String, (Option<event::Authorized>, u64)>>,
+    /// JWT issuers' signing keys (a cache: losing it fetches them again).
+    keys: jwt::Keys,
 }
 
 /// The API Gateway v2 service and its invoke URLs. Cheap to clone.
@@ -150,6 +153,7 @@ impl ApiGatewayV2 {
                 fallback: std::sync::OnceLock::new(),
                 buckets: std::sync::Mutex::default(),
                 authorized: std::sync::Mutex::default(),
+                keys: jwt::Keys::default(),
             }),
         }
     }

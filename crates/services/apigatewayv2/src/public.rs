@@ -16,8 +16,9 @@
 //!
 //! With a `CorsConfiguration`, preflight requests are answered by API Gateway (204) and every
 //! response carries the CORS headers for an allowed origin. `AWS_IAM` routes need a SigV4
-//! signature for `execute-api` (else 403 `{"message":"Forbidden"}`); JWT and Lambda authorizers
-//! are not enforced yet. Every response carries `apigw-requestid`. With a fallback
+//! signature for `execute-api` (else 403 `{"message":"Forbidden"}`); `JWT` routes need a valid
+//! token of their JWT authorizer (`jwt`); `CUSTOM` routes run their Lambda `REQUEST` authorizer.
+//! Every response carries `apigw-requestid`. With a fallback
 //! ([`ApiGatewayV2::with_fallback`]), a host whose API is not one of these goes to the fallback
 //! (REST APIs) instead.
 
@@ -32,10 +33,11 @@ use unkai_types::ports::InvokeFailure;
 
 use crate::ApiGatewayV2;
 use crate::error::Error;
-use crate::event::{self, Incoming, Selected};
+use crate::event::{self, Authorized, Incoming, Selected};
+use crate::jwt;
 use crate::ops::function_of;
 use crate::routing::{self, RouteKey};
-use crate::store::{self, Api, Cors, Deployment, Integration, Route, Stage};
+use crate::store::{self, Api, Authorizer, Cors, Deployment, Integration, Route, Stage};
 
 /// An error answer in API Gateway's form: `{"message": …}`.
 pub(crate) fn message(status: StatusCode, text: &str) -> Response {
@@ -240,20 +242,16 @@ impl ApiGatewayV2 {
         response
     }
 
-    /// Runs the route's Lambda `REQUEST` authorizer (payload format 2.0): 401 when an identity
-    /// source is missing, 403 when the function denies, 500 when it fails; otherwise the
-    /// `context` it allowed with, for the integration's event. Answers are cached per identity
-    /// for the authorizer's TTL on the service's clock.
+    /// Runs the route's authorizer: a JWT authorizer for `JWT` routes (`jwt`), a Lambda
+    /// `REQUEST` authorizer for `CUSTOM` routes; what it allowed the request with, or the
+    /// answer that refuses it.
     async fn authorize(
         &self,
         route: &Route,
         resolved: &Resolved,
         incoming: &Incoming<'_>,
         selected: &Selected<'_>,
-    ) -> Result<Option<Json>, Response> {
-        let unauthorized = || message(StatusCode::UNAUTHORIZED, "Unauthorized");
-        let forbidden = || message(StatusCode::FORBIDDEN, "Forbidden");
-        let failed = || message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+    ) -> Result<Authorized, Response> {
         let Some(authorizer) = route.authorizer_id.as_deref().and_then(|id| {
             resolved
                 .deployment
@@ -261,42 +259,130 @@ impl ApiGatewayV2 {
                 .iter()
                 .find(|authorizer| authorizer.id == id)
         }) else {
-            return Err(failed());
+            return Err(internal_error());
         };
-        if authorizer.authorizer_type != "REQUEST" {
-            // JWT authorizers are not enforced yet (docs/compat/apigatewayv2.md).
-            return Ok(None);
+        match (
+            route.authorization_type.as_str(),
+            authorizer.authorizer_type.as_str(),
+        ) {
+            ("JWT", "JWT") => self.authorize_jwt(route, authorizer, incoming).await,
+            ("CUSTOM", "REQUEST") => {
+                self.authorize_lambda(route, authorizer, resolved, incoming, selected)
+                    .await
+            }
+            (route_type, authorizer_type) => {
+                tracing::warn!(
+                    route = %route.id,
+                    route_type,
+                    authorizer_type,
+                    "route authorization type does not fit its authorizer"
+                );
+                Err(internal_error())
+            }
         }
+    }
+
+    /// Checks the JWT of a `JWT` route (see `jwt`): 401 without a valid token, 403 without
+    /// one of the route's scopes.
+    async fn authorize_jwt(
+        &self,
+        route: &Route,
+        authorizer: &Authorizer,
+        incoming: &Incoming<'_>,
+    ) -> Result<Authorized, Response> {
+        let token = authorizer
+            .identity_source
+            .first()
+            .and_then(|source| identity_value(source, incoming))
+            .filter(|token| !token.is_empty());
+        let configured = authorizer.jwt.clone().unwrap_or_default();
+        let audience = configured.audience.unwrap_or_default();
+        let check = jwt::Check {
+            issuer: configured.issuer.as_deref().unwrap_or_default(),
+            audience: &audience,
+            scopes: &route.authorization_scopes,
+            now_ms: self.inner.clock.unix_millis(),
+        };
+        let verified = match token {
+            None => Err(jwt::Refusal::Missing),
+            Some(token) => {
+                let token = match token.get(..7) {
+                    Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => &token[7..],
+                    _ => token.as_str(),
+                };
+                self.inner.keys.verify(token.trim(), &check).await
+            }
+        };
+        let challenge = |status: StatusCode, text: &str, value: String| {
+            let mut response = message(status, text);
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response
+                    .headers_mut()
+                    .insert(http::header::WWW_AUTHENTICATE, value);
+            }
+            response
+        };
+        match verified {
+            Ok(verified) => Ok(Authorized::Jwt {
+                claims: verified.claims,
+                scopes: verified.scopes,
+            }),
+            Err(jwt::Refusal::Missing) => Err(message(StatusCode::UNAUTHORIZED, "Unauthorized")),
+            Err(jwt::Refusal::Invalid(reason)) => Err(challenge(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                format!("Bearer scope=\"\" error=\"invalid_token\" error_description=\"{reason}\""),
+            )),
+            Err(jwt::Refusal::InsufficientScope(scopes)) => Err(challenge(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                format!(
+                    "Bearer scope=\"{}\" error=\"insufficient_scope\" \
+                     error_description=\"the token does not have one of the route's scopes\"",
+                    scopes.join(" ")
+                ),
+            )),
+        }
+    }
+
+    /// Runs the route's Lambda `REQUEST` authorizer: 401 when an identity source is missing,
+    /// 403 when the function denies, 500 when it fails; otherwise the `context` it allowed
+    /// with, for the integration's event. With `AuthorizerPayloadFormatVersion` 2.0 the
+    /// function gets the 2.0 authorizer event and answers `{"isAuthorized": …}` (simple
+    /// responses) or an IAM policy; with 1.0 it gets the 1.0 (REST API) event and answers an IAM
+    /// policy. Answers are cached per identity for the authorizer's TTL on the service's clock.
+    async fn authorize_lambda(
+        &self,
+        route: &Route,
+        authorizer: &Authorizer,
+        resolved: &Resolved,
+        incoming: &Incoming<'_>,
+        selected: &Selected<'_>,
+    ) -> Result<Authorized, Response> {
+        let unauthorized = || message(StatusCode::UNAUTHORIZED, "Unauthorized");
+        let forbidden = || message(StatusCode::FORBIDDEN, "Forbidden");
+        let failed = internal_error;
         let mut identity = Vec::new();
         for source in &authorizer.identity_source {
-            let value = if let Some(name) = source.strip_prefix("$request.header.") {
-                incoming
-                    .headers
-                    .get(name)
-                    .and_then(|value| value.to_str().ok())
-                    .map(str::to_owned)
-            } else if let Some(name) = source.strip_prefix("$request.querystring.") {
-                incoming.raw_query.split('&').find_map(|pair| {
-                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                    (key == name).then(|| value.to_owned())
-                })
-            } else {
-                Some(source.clone())
-            };
-            match value {
+            match identity_value(source, incoming) {
                 Some(value) if !value.is_empty() => identity.push(value),
                 _ => return Err(unauthorized()),
             }
         }
         let now = self.inner.clock.unix_millis();
         let ttl = u64::from(authorizer.result_ttl.unwrap_or(0));
-        let cache_key = format!("{}/{}", authorizer.id, identity.join(","));
+        let cache_key = format!(
+            "{}{}/{}",
+            authorizer_cache_prefix(&resolved.api.id, &resolved.stage.name),
+            authorizer.id,
+            identity.join(",")
+        );
         if ttl > 0
             && let Ok(cache) = self.inner.authorized.lock()
             && let Some((answer, until)) = cache.get(&cache_key)
             && *until > now
         {
-            return answer.clone().map(Some).ok_or_else(forbidden);
+            return answer.clone().ok_or_else(forbidden);
         }
         let uri = authorizer.uri.as_deref().unwrap_or_default();
         let Some(function) = function_of(uri) else {
@@ -311,7 +397,12 @@ impl ApiGatewayV2 {
             resolved.stage.name,
             route.key.replacen(' ', "/", 1)
         );
-        let event = event::authorizer_v2(incoming, selected, &identity, &route_arn);
+        let v1 = authorizer.payload_format_version.as_deref() == Some("1.0");
+        let event = if v1 {
+            event::authorizer_v1(incoming, selected, &identity, &route_arn)
+        } else {
+            event::authorizer_v2(incoming, selected, &identity, &route_arn)
+        };
         let invoked = match self
             .inner
             .invoke
@@ -324,7 +415,7 @@ impl ApiGatewayV2 {
         let Ok(answer) = serde_json::from_slice::<Json>(&invoked.payload) else {
             return Err(failed());
         };
-        let allowed = if authorizer.enable_simple_responses == Some(true) {
+        let allowed = if !v1 && authorizer.enable_simple_responses == Some(true) {
             match answer.get("isAuthorized").and_then(Json::as_bool) {
                 Some(allowed) => allowed,
                 None => return Err(failed()),
@@ -341,13 +432,20 @@ impl ApiGatewayV2 {
             };
             effect("Allow") && !effect("Deny")
         };
-        let context = allowed.then(|| answer.get("context").cloned().unwrap_or(json!({})));
+        let authorized = allowed.then(|| Authorized::Lambda {
+            context: answer.get("context").cloned().unwrap_or(json!({})),
+            principal_id: answer
+                .get("principalId")
+                .and_then(Json::as_str)
+                .map(str::to_owned),
+        });
         if ttl > 0
             && let Ok(mut cache) = self.inner.authorized.lock()
         {
-            cache.insert(cache_key, (context.clone(), now + ttl * 1000));
+            cache.retain(|_, (_, until)| *until > now);
+            cache.insert(cache_key, (authorized.clone(), now + ttl * 1000));
         }
-        context.map(Some).ok_or_else(forbidden)
+        authorized.ok_or_else(forbidden)
     }
 
     /// Whether the stage's throttle lets a request to `route_key` through: the route's own
@@ -472,9 +570,9 @@ impl ApiGatewayV2 {
             caller,
             authorizer: None,
         };
-        let authorized = if route.authorization_type == "CUSTOM" {
+        let authorized = if matches!(route.authorization_type.as_str(), "CUSTOM" | "JWT") {
             match self.authorize(route, resolved, &incoming, &selected).await {
-                Ok(context) => context,
+                Ok(authorized) => Some(authorized),
                 Err(response) => return response,
             }
         } else {
@@ -571,6 +669,30 @@ impl ApiGatewayV2 {
                 internal_error()
             }
         }
+    }
+}
+
+/// What every cached Lambda authorizer answer of `api`'s `stage` is keyed under.
+pub(crate) fn authorizer_cache_prefix(api: &str, stage: &str) -> String {
+    format!("{api}/{stage}/")
+}
+
+/// The value an identity source selects: `$request.header.<name>`,
+/// `$request.querystring.<name>`; any other source is its own value.
+pub(crate) fn identity_value(source: &str, incoming: &Incoming<'_>) -> Option<String> {
+    if let Some(name) = source.strip_prefix("$request.header.") {
+        incoming
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    } else if let Some(name) = source.strip_prefix("$request.querystring.") {
+        incoming.raw_query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (key == name).then(|| value.to_owned())
+        })
+    } else {
+        Some(source.to_owned())
     }
 }
 

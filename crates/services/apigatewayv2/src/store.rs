@@ -242,7 +242,7 @@ pub struct Jwt {
     pub issuer: Option<String>,
 }
 
-/// An authorizer (stored; unkai does not enforce it yet).
+/// An authorizer: JWT or Lambda `REQUEST` (enforced for HTTP API routes by `public`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Authorizer {
     /// Six lowercase letters and digits.

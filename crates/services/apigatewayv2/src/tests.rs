@@ -31,8 +31,12 @@ enum Behaviour {
     Echo,
     /// Answers these bytes.
     Answer(&'static str),
+    /// Answers this document.
+    Document(Json),
     /// Fails with an unhandled error.
     Fail,
+    /// Fails with this error message.
+    FailWith(&'static str),
     /// Does not run.
     Refuse(InvokeFailure),
     /// Answers after a while.
@@ -70,7 +74,14 @@ impl Invoke for Fake {
                     false,
                 )),
                 Behaviour::Answer(text) => Ok(invoked(text.as_bytes().to_vec(), false)),
+                Behaviour::Document(document) => {
+                    Ok(invoked(document.to_string().into_bytes(), false))
+                }
                 Behaviour::Fail => Ok(invoked(br#"{"errorMessage":"boom"}"#.to_vec(), true)),
+                Behaviour::FailWith(message) => Ok(invoked(
+                    json!({ "errorMessage": message }).to_string().into_bytes(),
+                    true,
+                )),
                 Behaviour::Refuse(failure) => Err(failure),
                 Behaviour::Slow(wait) => {
                     tokio::time::sleep(wait).await;
@@ -480,4 +491,689 @@ async fn lambda_authorizers_guard_routes() {
         integration_event["requestContext"]["authorizer"]["lambda"],
         json!({"user": "ada"})
     );
+}
+
+/// Lambda authorizer answers are cached per identity for the TTL, until
+/// `ResetAuthorizersCache` forgets the stage's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_authorizer_answers_are_cached_until_reset() {
+    let fixture = fixture();
+    let api = fixture.quick_api().await;
+    let (_, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({
+                "name": "auth",
+                "authorizerType": "REQUEST",
+                "authorizerUri": "arn:aws:lambda:us-east-1:000000000000:function:auth",
+                "identitySource": ["$request.header.Authorization"],
+                "authorizerPayloadFormatVersion": "2.0",
+                "enableSimpleResponses": true,
+                "authorizerResultTtlInSeconds": 300,
+            }),
+        )
+        .await;
+    let (_, routes) = fixture
+        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+        .await;
+    let route = routes["items"][0]["routeId"].as_str().unwrap().to_owned();
+    fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationType": "CUSTOM", "authorizerId": authorizer["authorizerId"]}),
+        )
+        .await;
+    let token = [("authorization", "t")];
+    fixture.behave(Behaviour::Document(json!({"isAuthorized": true})));
+    assert_eq!(fixture.invoke_with(&api, "GET", "/x", &token).await.0, 200);
+    fixture.behave(Behaviour::Document(json!({"isAuthorized": false})));
+    assert_eq!(fixture.invoke_with(&api, "GET", "/x", &token).await.0, 200);
+    let (status, _) = fixture
+        .api(
+            "DELETE",
+            &format!("/v2/apis/{api}/stages/$default/cache/authorizers"),
+            Json::Null,
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(fixture.invoke_with(&api, "GET", "/x", &token).await.0, 403);
+    // Authorizer, integration, integration (cached answer), authorizer.
+    assert_eq!(fixture.fake.calls.lock().unwrap().len(), 4);
+}
+
+/// A Lambda REQUEST authorizer with payload format 1.0: the function gets the REST API style
+/// event (`methodArn`, `identitySource` joined with commas, `multiValueHeaders`) and answers
+/// an IAM policy; the integration gets the allowed context.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_authorizers_with_payload_format_1_0() {
+    let fixture = fixture();
+    let api = fixture.quick_api().await;
+    let authorizer_function = "arn:aws:lambda:us-east-1:000000000000:function:auth";
+    let (status, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({
+                "name": "auth",
+                "authorizerType": "REQUEST",
+                "authorizerUri": format!(
+                    "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{authorizer_function}/invocations"
+                ),
+                "identitySource": ["$request.header.Authorization", "$request.querystring.tenant"],
+                "authorizerPayloadFormatVersion": "1.0",
+                "authorizerResultTtlInSeconds": 0,
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{authorizer}");
+    let (_, routes) = fixture
+        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+        .await;
+    let route = routes["items"][0]["routeId"].as_str().unwrap().to_owned();
+    fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationType": "CUSTOM", "authorizerId": authorizer["authorizerId"]}),
+        )
+        .await;
+    let token = [("authorization", "Bearer t")];
+    // One identity source missing: 401 without running the function.
+    assert_eq!(fixture.invoke_with(&api, "GET", "/x", &token).await.0, 401);
+    assert!(fixture.fake.calls.lock().unwrap().is_empty());
+
+    let policy = |effect: &str| {
+        json!({
+            "principalId": "ada",
+            "policyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Action": "execute-api:Invoke", "Effect": effect,
+                "Resource": format!("arn:aws:execute-api:us-east-1:000000000000:{api}/*"),
+            }]},
+            "context": {"tier": "gold"},
+        })
+    };
+    fixture.behave(Behaviour::Document(policy("Deny")));
+    let (status, _, body) = fixture
+        .invoke_with(&api, "GET", "/x?tenant=t1", &token)
+        .await;
+    assert_eq!(
+        (status, &body[..]),
+        (403, &br#"{"message":"Forbidden"}"#[..])
+    );
+    let asked = fixture.fake.calls.lock().unwrap()[0].1.clone();
+    assert_eq!(asked["version"], "1.0");
+    assert_eq!(asked["type"], "REQUEST");
+    assert_eq!(
+        asked["methodArn"],
+        format!("arn:aws:execute-api:us-east-1:000000000000:{api}/$default/$default")
+    );
+    assert_eq!(asked["identitySource"], "Bearer t,t1");
+    assert_eq!(asked["authorizationToken"], "Bearer t,t1");
+    assert_eq!(asked["httpMethod"], "GET");
+    assert_eq!(asked["path"], "/x");
+    assert_eq!(asked["headers"]["authorization"], "Bearer t");
+    assert_eq!(
+        asked["multiValueHeaders"]["authorization"],
+        json!(["Bearer t"])
+    );
+    assert_eq!(asked["queryStringParameters"], json!({"tenant": "t1"}));
+    assert_eq!(asked["requestContext"]["httpMethod"], "GET");
+    assert!(asked.get("body").is_none() && asked.get("routeArn").is_none());
+
+    fixture.behave(Behaviour::Document(policy("Allow")));
+    let (status, _, _) = fixture
+        .invoke_with(&api, "GET", "/x?tenant=t1", &token)
+        .await;
+    assert_eq!(status, 200);
+    let calls = fixture.fake.calls.lock().unwrap().clone();
+    let (_, integration_event) = calls.last().unwrap();
+    assert_eq!(
+        integration_event["requestContext"]["authorizer"]["lambda"],
+        json!({"tier": "gold"})
+    );
+
+    // An answer without a policy denies; a failing function is 500.
+    fixture.behave(Behaviour::Answer(r#"{"isAuthorized": true}"#));
+    let forbidden = fixture
+        .invoke_with(&api, "GET", "/x?tenant=t1", &token)
+        .await;
+    assert_eq!(forbidden.0, 403);
+    fixture.behave(Behaviour::Fail);
+    let failed = fixture
+        .invoke_with(&api, "GET", "/x?tenant=t1", &token)
+        .await;
+    assert_eq!(failed.0, 500);
+}
+
+/// A WebSocket API whose `$connect` route has a Lambda REQUEST authorizer: the handshake is
+/// refused with 401 without the identity (or when the function says `Unauthorized`), 403 when
+/// the policy does not allow, 500 when the function fails; an allowed connection's `$connect`
+/// event carries the context and `principalId` in `requestContext.authorizer`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_connect_authorizers_refuse_handshakes() {
+    let fixture = fixture();
+    let (status, api) = fixture
+        .api(
+            "POST",
+            "/v2/apis",
+            json!({"name": "ws", "protocolType": "WEBSOCKET",
+                   "routeSelectionExpression": "$request.body.action"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{api}");
+    let api = api["apiId"].as_str().unwrap().to_owned();
+    let (_, integration) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/integrations"),
+            json!({"integrationType": "AWS_PROXY", "integrationUri": FUNCTION}),
+        )
+        .await;
+    let authorizer_function = "arn:aws:lambda:us-east-1:000000000000:function:auth";
+    let (status, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({
+                "name": "auth",
+                "authorizerType": "REQUEST",
+                "authorizerUri": format!(
+                    "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{authorizer_function}/invocations"
+                ),
+                "identitySource": ["route.request.header.Auth", "route.request.querystring.token"],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{authorizer}");
+    let (status, route) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/routes"),
+            json!({
+                "routeKey": "$connect",
+                "target": format!("integrations/{}", integration["integrationId"].as_str().unwrap()),
+                "authorizationType": "CUSTOM",
+                "authorizerId": authorizer["authorizerId"],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{route}");
+    let (status, stage) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/stages"),
+            json!({"stageName": "prod", "autoDeploy": true, "stageVariables": {"env": "test"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{stage}");
+
+    let handshake = [
+        ("upgrade", "websocket"),
+        ("connection", "Upgrade"),
+        ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ("sec-websocket-version", "13"),
+    ];
+    let connect = |path: &'static str, auth: bool| {
+        let fixture = &fixture;
+        let api = api.clone();
+        async move {
+            let mut headers = handshake.to_vec();
+            if auth {
+                headers.push(("auth", "secret"));
+            }
+            let (status, _, body) = fixture.invoke_with(&api, "GET", path, &headers).await;
+            (status, body)
+        }
+    };
+    let refused =
+        |status: u16, text: &str| (status, Bytes::from(json!({"message": text}).to_string()));
+
+    // Missing identity sources: 401, the function does not run.
+    assert_eq!(
+        connect("/prod?token=t", false).await,
+        refused(401, "Unauthorized")
+    );
+    assert_eq!(connect("/prod", true).await, refused(401, "Unauthorized"));
+    assert!(fixture.fake.calls.lock().unwrap().is_empty());
+
+    let policy = |effect: &str| {
+        json!({
+            "principalId": "me",
+            "policyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Action": "execute-api:Invoke", "Effect": effect,
+                "Resource": format!("arn:aws:execute-api:us-east-1:000000000000:{api}/prod/$connect"),
+            }]},
+            "context": {"user": "ada", "level": 3, "admin": false},
+        })
+    };
+    fixture.behave(Behaviour::Document(policy("Deny")));
+    assert_eq!(
+        connect("/prod?token=t", true).await,
+        refused(403, "Forbidden")
+    );
+    fixture.behave(Behaviour::FailWith("Unauthorized"));
+    assert_eq!(
+        connect("/prod?token=t", true).await,
+        refused(401, "Unauthorized")
+    );
+    fixture.behave(Behaviour::Fail);
+    assert_eq!(
+        connect("/prod?token=t", true).await,
+        refused(500, "Internal Server Error")
+    );
+    let calls = fixture.fake.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 3, "only the authorizer ran");
+    let (function, asked) = &calls[0];
+    assert_eq!(function, authorizer_function);
+    assert_eq!(asked["type"], "REQUEST");
+    assert_eq!(
+        asked["methodArn"],
+        format!("arn:aws:execute-api:us-east-1:000000000000:{api}/prod/$connect")
+    );
+    assert_eq!(asked["headers"]["auth"], "secret");
+    assert_eq!(asked["multiValueHeaders"]["auth"], json!(["secret"]));
+    assert_eq!(asked["queryStringParameters"], json!({"token": "t"}));
+    assert_eq!(
+        asked["multiValueQueryStringParameters"],
+        json!({"token": ["t"]})
+    );
+    assert_eq!(asked["stageVariables"], json!({"env": "test"}));
+    assert_eq!(asked["requestContext"]["routeKey"], "$connect");
+    assert_eq!(asked["requestContext"]["eventType"], "CONNECT");
+    let parsed: aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest =
+        serde_json::from_value(asked.clone()).unwrap();
+    assert_eq!(
+        parsed.method_arn,
+        asked["methodArn"].as_str().map(str::to_owned)
+    );
+
+    // Allowed: $connect runs with the authorizer's context (the fake request has no
+    // connection to upgrade, so the handshake itself ends with 400 here).
+    fixture.behave(Behaviour::Document(policy("Allow")));
+    assert_eq!(connect("/prod?token=t", true).await.0, 400);
+    let calls = fixture.fake.calls.lock().unwrap().clone();
+    let (function, connected) = calls.last().unwrap();
+    assert_eq!(function, FUNCTION);
+    assert_eq!(connected["requestContext"]["eventType"], "CONNECT");
+    assert_eq!(
+        connected["requestContext"]["authorizer"],
+        json!({"user": "ada", "level": "3", "admin": "false", "principalId": "me"})
+    );
+    let parsed: aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest =
+        serde_json::from_value(connected.clone()).unwrap();
+    assert_eq!(
+        parsed.request_context.authorizer.fields["principalId"],
+        "me"
+    );
+}
+
+/// The RSA test keys of `tests/fixtures/jwt-keys.json`: (kid, JWK, private key).
+fn test_keys() -> Vec<(String, Json, rsa::PrivateKey)> {
+    let fixture: Json =
+        serde_json::from_str(include_str!("../tests/fixtures/jwt-keys.json")).unwrap();
+    let number = |hex: &str| rsa::BoxedUint::from_be_slice_vartime(&hex::decode(hex).unwrap());
+    fixture["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|key| {
+            let private = rsa::PrivateKey::from_p_q(
+                number(key["p"].as_str().unwrap()),
+                number(key["q"].as_str().unwrap()),
+                rsa::BoxedUint::from(65_537u64),
+            )
+            .unwrap();
+            let kid = key["kid"].as_str().unwrap().to_owned();
+            let jwk = json!({"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
+                             "n": key["n"], "e": key["e"]});
+            (kid, jwk, private)
+        })
+        .collect()
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A JWT with `header` and `claims`, signed RS256 with `key`.
+fn signed(key: &rsa::PrivateKey, header: Json, claims: Json) -> String {
+    use rsa::sha2::{Digest as _, Sha256};
+    let text = format!(
+        "{}.{}",
+        base64url(header.to_string().as_bytes()),
+        base64url(claims.to_string().as_bytes())
+    );
+    let signature = key
+        .sign(
+            rsa::Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(text.as_bytes()),
+        )
+        .unwrap();
+    format!("{text}.{}", base64url(&signature))
+}
+
+/// An OpenID issuer on 127.0.0.1: its discovery document and the key set in `jwks`, counting
+/// the key set fetches.
+struct Issuer {
+    url: String,
+    jwks: Arc<Mutex<Json>>,
+    fetches: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+async fn issuer(jwks: Json) -> Issuer {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let jwks = Arc::new(Mutex::new(jwks));
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let (served, counted, base) = (jwks.clone(), fetches.clone(), url.clone());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (served, counted, base) = (served.clone(), counted.clone(), base.clone());
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request: http::Request<_>| {
+                    let body = match request.uri().path() {
+                        "/.well-known/openid-configuration" => {
+                            json!({"issuer": base, "jwks_uri": format!("{base}/jwks")})
+                        }
+                        "/jwks" => {
+                            counted.fetch_add(1, Ordering::SeqCst);
+                            served.lock().unwrap().clone()
+                        }
+                        _ => Json::Null,
+                    };
+                    let mut response = http::Response::new(http_body_util::Full::new(Bytes::from(
+                        body.to_string(),
+                    )));
+                    if body.is_null() {
+                        *response.status_mut() = StatusCode::NOT_FOUND;
+                    }
+                    async move { Ok::<_, std::convert::Infallible>(response) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Issuer { url, jwks, fetches }
+}
+
+impl Issuer {
+    fn fetches(&self) -> usize {
+        self.fetches.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A JWT authorizer on the quick-created API's route: 401 without a token or with an invalid
+/// one (issuer, audience, signature, algorithm, times on the service's clock), 403 without one
+/// of the route's scopes; the claims and scopes reach the integration; keys are fetched once,
+/// kept for two hours, and fetched again for an unknown key id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_authorizers_guard_routes() {
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let (clock, hand) = Clock::manual(start);
+    let fixture = fixture_on(clock);
+    let keys = test_keys();
+    let (kid_a, jwk_a, key_a) = &keys[0];
+    let (kid_b, jwk_b, key_b) = &keys[1];
+    let issuer = issuer(json!({"keys": [jwk_a]})).await;
+    let api = fixture.quick_api().await;
+    let (status, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({
+                "name": "jwt",
+                "authorizerType": "JWT",
+                "identitySource": ["$request.header.Authorization"],
+                "jwtConfiguration": {"issuer": issuer.url, "audience": ["app", "other-app"]},
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{authorizer}");
+    let (_, routes) = fixture
+        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+        .await;
+    let route = routes["items"][0]["routeId"].as_str().unwrap().to_owned();
+    let (status, patched) = fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationType": "JWT", "authorizerId": authorizer["authorizerId"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+
+    let now = 1_700_000_000u64;
+    let claims = json!({"iss": issuer.url, "aud": "app", "sub": "ada", "exp": now + 60,
+                        "iat": now, "nbf": now, "groups": ["g1", "g2"]});
+    let header_a = json!({"alg": "RS256", "typ": "JWT", "kid": kid_a});
+    let good = signed(key_a, header_a.clone(), claims.clone());
+    let call = |token: Option<String>| {
+        let fixture = &fixture;
+        let api = api.clone();
+        async move {
+            let headers: Vec<(&str, String)> = token
+                .map(|token| vec![("authorization", token)])
+                .unwrap_or_default();
+            let headers: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            let (status, headers, body) = fixture.invoke_with(&api, "GET", "/x", &headers).await;
+            let challenge = headers
+                .get("www-authenticate")
+                .map(|value| value.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (status, challenge, body)
+        }
+    };
+    let refused = |reason: &str| {
+        format!(r#"Bearer scope="" error="invalid_token" error_description="{reason}""#)
+    };
+
+    // No token.
+    let (status, challenge, body) = call(None).await;
+    assert_eq!(
+        (status, challenge.as_str(), &body[..]),
+        (401, "", &br#"{"message":"Unauthorized"}"#[..])
+    );
+    assert_eq!(issuer.fetches(), 0);
+
+    // A valid token, with or without `Bearer `; the claims reach the function as text.
+    let (status, _, body) = call(Some(format!("Bearer {good}"))).await;
+    assert_eq!(status, 200, "{body:?}");
+    let event: Json = serde_json::from_slice(&body).unwrap();
+    let jwt = &event["requestContext"]["authorizer"]["jwt"];
+    assert_eq!(jwt["claims"]["sub"], "ada");
+    assert_eq!(jwt["claims"]["exp"], (now + 60).to_string());
+    assert_eq!(jwt["claims"]["groups"], "[g1 g2]");
+    assert_eq!(jwt["scopes"], Json::Null);
+    assert_eq!(call(Some(good.clone())).await.0, 200);
+    assert_eq!(issuer.fetches(), 1, "the key set is kept");
+
+    // Invalid tokens.
+    let with = |change: Json| {
+        let mut claims = claims.clone();
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(change.as_object().unwrap().clone());
+        signed(key_a, header_a.clone(), claims)
+    };
+    for (token, reason) in [
+        (
+            with(json!({"aud": "someone-else"})),
+            "the token does not have a valid audience",
+        ),
+        (
+            with(json!({"iss": "http://evil"})),
+            "the token does not have a valid issuer",
+        ),
+        (with(json!({"nbf": now + 10})), "the token is not valid yet"),
+        (
+            signed(key_b, header_a.clone(), claims.clone()),
+            "the token's signature is invalid",
+        ),
+        (
+            // Another token's signature.
+            format!(
+                "{}.{}",
+                good.rsplit_once('.').unwrap().0,
+                with(json!({"sub": "eve"})).rsplit_once('.').unwrap().1
+            ),
+            "the token's signature is invalid",
+        ),
+        (
+            signed(key_a, json!({"alg": "HS256", "kid": kid_a}), claims.clone()),
+            "signing method HS256 is invalid",
+        ),
+        ("not-a-jwt".to_owned(), "the token is not a valid JWT"),
+    ] {
+        let (status, challenge, body) = call(Some(token)).await;
+        assert_eq!(
+            (status, challenge, &body[..]),
+            (401, refused(reason), &br#"{"message":"Unauthorized"}"#[..])
+        );
+    }
+
+    // Time passes on the service's clock: the token expires.
+    hand.advance(Duration::from_secs(60));
+    assert_eq!(
+        call(Some(good.clone())).await.1,
+        refused("the token has expired")
+    );
+
+    // A key the issuer added later: unknown to the cached set, so the set is fetched again.
+    let header_b = json!({"alg": "RS256", "kid": kid_b});
+    let fresh = |key, header: &Json| {
+        let mut claims = claims.clone();
+        claims["exp"] = json!(now + 3 * 3600);
+        signed(key, header.clone(), claims)
+    };
+    let before = issuer.fetches();
+    assert_eq!(
+        call(Some(fresh(key_b, &header_b))).await.1,
+        refused("the token's key id is not in the issuer's key set")
+    );
+    assert_eq!(issuer.fetches(), before + 1);
+    *issuer.jwks.lock().unwrap() = json!({"keys": [jwk_a, jwk_b]});
+    assert_eq!(call(Some(fresh(key_b, &header_b))).await.0, 200);
+    assert_eq!(issuer.fetches(), before + 2);
+    assert_eq!(call(Some(fresh(key_a, &header_a))).await.0, 200);
+    assert_eq!(issuer.fetches(), before + 2);
+    // After two hours the set is fetched again: key a is gone.
+    *issuer.jwks.lock().unwrap() = json!({"keys": [jwk_b]});
+    hand.advance(Duration::from_secs(2 * 3600));
+    assert_eq!(call(Some(fresh(key_b, &header_b))).await.0, 200);
+    assert_eq!(issuer.fetches(), before + 3);
+    assert_eq!(
+        call(Some(fresh(key_a, &header_a))).await.1,
+        refused("the token's key id is not in the issuer's key set")
+    );
+
+    // The route asks for scopes: one of them is needed (403 otherwise).
+    let (status, patched) = fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationScopes": ["read", "admin"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+    let scoped = |scope: &str| {
+        let mut claims = claims.clone();
+        claims["exp"] = json!(now + 4 * 3600);
+        claims["scope"] = json!(scope);
+        signed(key_b, header_b.clone(), claims)
+    };
+    let (status, challenge, body) = call(Some(scoped("write"))).await;
+    assert_eq!(
+        (status, challenge.as_str(), &body[..]),
+        (
+            403,
+            r#"Bearer scope="read admin" error="insufficient_scope" error_description="the token does not have one of the route's scopes""#,
+            &br#"{"message":"Forbidden"}"#[..]
+        )
+    );
+    let (status, _, body) = call(Some(scoped("write read"))).await;
+    assert_eq!(status, 200);
+    let event: Json = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        event["requestContext"]["authorizer"]["jwt"]["scopes"],
+        json!(["write", "read"])
+    );
+
+    // Payload format 1.0 integrations get the claims as requestContext.authorizer.claims.
+    let (_, integrations) = fixture
+        .api("GET", &format!("/v2/apis/{api}/integrations"), Json::Null)
+        .await;
+    let integration = integrations["items"][0]["integrationId"].as_str().unwrap();
+    let (status, updated) = fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/integrations/{integration}"),
+            json!({"payloadFormatVersion": "1.0"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    let (status, _, body) = call(Some(scoped("read"))).await;
+    assert_eq!(status, 200);
+    let event: Json = serde_json::from_slice(&body).unwrap();
+    let authorizer = &event["requestContext"]["authorizer"];
+    assert_eq!(authorizer["claims"]["sub"], "ada");
+    assert_eq!(authorizer["scopes"], json!(["read"]));
+}
+
+/// An issuer that cannot be reached refuses tokens (401), it does not let them through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_authorizers_without_their_issuer_refuse_tokens() {
+    let fixture = fixture();
+    let keys = test_keys();
+    let (kid, _, key) = &keys[0];
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let api = fixture.quick_api().await;
+    let (_, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({"name": "jwt", "authorizerType": "JWT",
+                   "identitySource": ["$request.querystring.token"],
+                   "jwtConfiguration": {"issuer": url, "audience": ["app"]}}),
+        )
+        .await;
+    let (_, routes) = fixture
+        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+        .await;
+    let route = routes["items"][0]["routeId"].as_str().unwrap().to_owned();
+    fixture
+        .api(
+            "PATCH",
+            &format!("/v2/apis/{api}/routes/{route}"),
+            json!({"authorizationType": "JWT", "authorizerId": authorizer["authorizerId"]}),
+        )
+        .await;
+    let token = signed(
+        key,
+        json!({"alg": "RS256", "kid": kid}),
+        json!({"iss": url, "aud": "app"}),
+    );
+    assert_eq!(fixture.invoke(&api, "GET", "/x").await.0, 401);
+    let (status, headers, _) = fixture
+        .invoke(&api, "GET", &format!("/x?token={token}"))
+        .await;
+    assert_eq!(status, 401);
+    assert!(
+        headers["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("the issuer's signing keys could not be fetched")
+    );
+    assert!(fixture.fake.calls.lock().unwrap().is_empty());
 }

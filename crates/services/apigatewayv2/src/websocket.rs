@@ -9,7 +9,8 @@
 //! through the `@connections` management API (`PostToConnection`, `GetConnection`,
 //! `DeleteConnection`), served here both on the API's host (`/<stage>/@connections/<id>`) and
 //! as the `execute-api` service on unkai's own endpoint, which is where the SDKs'
-//! `ApiGatewayManagementApi` client goes with `AWS_ENDPOINT_URL`. Connections end after 10
+//! `ApiGatewayManagementApi` client goes with `AWS_ENDPOINT_URL`. A `CUSTOM` `$connect` route
+//! runs its Lambda `REQUEST` authorizer first (`Session::authorize_connect`). Connections end after 10
 //! minutes without messages or 2 hours in all, as AWS's; messages are at most 128 KB and frames
 //! 32 KB. Deviation: connections live on the node that accepted them (`@connections` on another
 //! node of a cluster does not reach them yet).
@@ -137,6 +138,9 @@ struct Session {
     connected_ms: u64,
     source_ip: String,
     user_agent: String,
+    /// What the `$connect` route's authorizer allowed the connection with: its context (values
+    /// as strings) and `principalId`, for every event of the connection.
+    authorizer: Option<Json>,
 }
 
 /// The answer of a route's integration.
@@ -189,6 +193,9 @@ impl Session {
             context["disconnectStatusCode"] = 1000.into();
             context["disconnectReason"] = "".into();
         }
+        if let Some(authorizer) = &self.authorizer {
+            context["authorizer"] = authorizer.clone();
+        }
         context
     }
 
@@ -219,6 +226,172 @@ impl Session {
             Ok(Err(_)) => Answer::Failed(StatusCode::INTERNAL_SERVER_ERROR),
             Err(_) => Answer::Failed(StatusCode::GATEWAY_TIMEOUT),
         }
+    }
+}
+
+/// The handshake request, as the `$connect` route's authorizer reads it.
+struct Connecting<'a> {
+    headers: &'a http::HeaderMap,
+    headers_json: &'a serde_json::Map<String, Json>,
+    multi_headers_json: &'a serde_json::Map<String, Json>,
+    query: &'a serde_json::Map<String, Json>,
+    request_id: &'a str,
+}
+
+/// A context value as the integration sees it: text (as for REST APIs).
+fn context_text(value: &Json) -> Json {
+    match value {
+        Json::String(_) => value.clone(),
+        other => Json::String(other.to_string()),
+    }
+}
+
+impl Session {
+    /// The value a WebSocket identity source selects: `route.request.header.<name>`,
+    /// `route.request.querystring.<name>`, `stageVariables.<name>`; any other source (a
+    /// `context.` variable) is its own value.
+    fn identity_value(&self, source: &str, connecting: &Connecting<'_>) -> Option<String> {
+        if let Some(name) = source.strip_prefix("route.request.header.") {
+            connecting
+                .headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        } else if let Some(name) = source.strip_prefix("route.request.querystring.") {
+            connecting
+                .query
+                .get(name)
+                .and_then(Json::as_str)
+                .map(str::to_owned)
+        } else if let Some(name) = source.strip_prefix("stageVariables.") {
+            self.stage
+                .variables
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        } else {
+            Some(source.to_owned())
+        }
+    }
+
+    /// Runs the Lambda `REQUEST` authorizer of a `CUSTOM` `$connect` route
+    /// (<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html>)
+    /// before `$connect`: a missing identity source is 401, a policy that does not allow is
+    /// 403, a function that fails is 500 (401 when it fails with `Unauthorized`), and the
+    /// handshake is refused with that status. The function gets the REST API style `REQUEST`
+    /// event with the WebSocket request context and `methodArn` ending in `/$connect`, and
+    /// answers `principalId`, a `policyDocument` and a `context`; allowed, the connection's
+    /// events carry `requestContext.authorizer`: the context (values as strings) and
+    /// `principalId`.
+    async fn authorize_connect(
+        &self,
+        connecting: &Connecting<'_>,
+    ) -> Result<Option<Json>, Response> {
+        let Some(route) = self
+            .deployment
+            .routes
+            .iter()
+            .find(|route| route.key == "$connect")
+        else {
+            return Ok(None);
+        };
+        if route.authorization_type != "CUSTOM" {
+            return Ok(None);
+        }
+        let failed = || message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+        let unauthorized = || message(StatusCode::UNAUTHORIZED, "Unauthorized");
+        let Some(authorizer) = route.authorizer_id.as_deref().and_then(|id| {
+            self.deployment
+                .authorizers
+                .iter()
+                .find(|authorizer| authorizer.id == id)
+        }) else {
+            return Err(failed());
+        };
+        for source in &authorizer.identity_source {
+            if self
+                .identity_value(source, connecting)
+                .is_none_or(|value| value.is_empty())
+            {
+                return Err(unauthorized());
+            }
+        }
+        let Some(function) = authorizer.uri.as_deref().and_then(function_of) else {
+            tracing::warn!(authorizer = %authorizer.id, "authorizer URI names no function");
+            return Err(failed());
+        };
+        let options = &self.gateway.inner.options;
+        let method_arn = format!(
+            "arn:aws:execute-api:{}:{}:{}/{}/$connect",
+            options.region, options.account, self.api.id, self.stage.name
+        );
+        let multi_query: serde_json::Map<String, Json> = connecting
+            .query
+            .iter()
+            .map(|(name, value)| (name.clone(), json!([value])))
+            .collect();
+        let stage_variables: serde_json::Map<String, Json> = self
+            .stage
+            .variables
+            .iter()
+            .map(|(name, value)| (name.clone(), json!(value)))
+            .collect();
+        let event = json!({
+            "type": "REQUEST",
+            "methodArn": method_arn,
+            "headers": connecting.headers_json,
+            "multiValueHeaders": connecting.multi_headers_json,
+            "queryStringParameters": connecting.query,
+            "multiValueQueryStringParameters": multi_query,
+            "stageVariables": stage_variables,
+            "requestContext": self.context("$connect", "CONNECT", connecting.request_id),
+        });
+        let invoked = self
+            .gateway
+            .inner
+            .invoke
+            .invoke(function, event.to_string().into_bytes())
+            .await;
+        let answer: Json = match invoked {
+            Ok(invoked) if invoked.function_error.is_none() => {
+                serde_json::from_slice(&invoked.payload).map_err(|_| failed())?
+            }
+            Ok(invoked) => {
+                let error: Json = serde_json::from_slice(&invoked.payload).unwrap_or(Json::Null);
+                return Err(if error["errorMessage"] == "Unauthorized" {
+                    unauthorized()
+                } else {
+                    failed()
+                });
+            }
+            Err(_) => return Err(failed()),
+        };
+        let statements = answer["policyDocument"]["Statement"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let effect = |wanted: &str| {
+            statements
+                .iter()
+                .any(|statement| statement["Effect"].as_str() == Some(wanted))
+        };
+        if !effect("Allow") || effect("Deny") {
+            return Err(message(StatusCode::FORBIDDEN, "Forbidden"));
+        }
+        let mut authorizer: serde_json::Map<String, Json> = answer["context"]
+            .as_object()
+            .map(|context| {
+                context
+                    .iter()
+                    .map(|(name, value)| (name.clone(), context_text(value)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        authorizer.insert(
+            "principalId".into(),
+            answer.get("principalId").cloned().unwrap_or(Json::Null),
+        );
+        Ok(Some(Json::Object(authorizer)))
     }
 }
 
@@ -294,7 +467,7 @@ impl ApiGatewayV2 {
                 .unwrap_or_default()
                 .to_owned()
         };
-        let session = Session {
+        let mut session = Session {
             gateway: self.clone(),
             api,
             stage,
@@ -304,6 +477,7 @@ impl ApiGatewayV2 {
             connected_ms: self.now_ms(),
             source_ip: "127.0.0.1".into(),
             user_agent: header(http::header::USER_AGENT),
+            authorizer: None,
         };
         // $connect decides whether the connection opens.
         let mut headers = serde_json::Map::new();
@@ -324,6 +498,17 @@ impl ApiGatewayV2 {
             if let Some((name, value)) = pair.split_once('=') {
                 query.insert(name.to_owned(), value.to_owned().into());
             }
+        }
+        let connecting = Connecting {
+            headers: &request.parts.headers,
+            headers_json: &headers,
+            multi_headers_json: &multi,
+            query: &query,
+            request_id: &request.request_id,
+        };
+        match session.authorize_connect(&connecting).await {
+            Ok(authorizer) => session.authorizer = authorizer,
+            Err(refused) => return refused,
         }
         let mut event = json!({
             "headers": headers,

@@ -1,5 +1,6 @@
 //! `ResetAuthorizersCache`: <https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages-stagename-cache-authorizers.html>.
-//! Authorizers do not run yet, so there is nothing cached: the stage must exist, and that is all.
+//! Forgets the Lambda authorizer answers cached for the stage (on this node: the cache is in
+//! memory).
 
 use http::StatusCode;
 
@@ -14,6 +15,10 @@ impl ApiGatewayV2 {
             .kv
             .transact(|tx| self.load(tx, Kind::Stage, call.label(0), call.label(1)))
             .await?;
+        let prefix = crate::public::authorizer_cache_prefix(call.label(0), call.label(1));
+        if let Ok(mut cache) = self.inner.authorized.lock() {
+            cache.retain(|key, _| !key.starts_with(&prefix));
+        }
         Ok(Reply::Empty(StatusCode::NO_CONTENT))
     }
 }
