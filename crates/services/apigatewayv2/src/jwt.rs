@@ -26,8 +26,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use http_body_util::BodyExt as _;
-use rsa::sha2::{Digest, Sha256, Sha384, Sha512};
-use rsa::{BoxedUint, Pkcs1v15Sign, PublicKey};
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Map, Value as Json};
 
 /// How long an issuer's key set is used before it is fetched again.
@@ -59,7 +58,7 @@ pub(crate) struct Verified {
 #[derive(Clone, Debug)]
 struct Key {
     kid: Option<String>,
-    key: PublicKey,
+    key: DecodingKey,
 }
 
 /// Issuers' key sets with when each was fetched (ms on the service's clock). A cache: losing
@@ -95,7 +94,8 @@ struct Token<'a> {
     header: Map<String, Json>,
     claims: Map<String, Json>,
     signed: &'a str,
-    signature: Vec<u8>,
+    /// base64url, as in the token.
+    signature: &'a str,
 }
 
 fn parse(token: &str) -> Result<Token<'_>, Refusal> {
@@ -109,32 +109,24 @@ fn parse(token: &str) -> Result<Token<'_>, Refusal> {
             _ => Err(malformed()),
         }
     };
+    base64url(signature).ok_or_else(malformed)?;
     Ok(Token {
         header: object(header)?,
         claims: object(claims)?,
         signed,
-        signature: base64url(signature).ok_or_else(malformed)?,
+        signature,
     })
 }
 
 /// Whether `signature` is `key`'s `alg` signature of `signed`.
-fn signature_holds(alg: &str, key: &PublicKey, signed: &str, signature: &[u8]) -> bool {
-    let (scheme, hashed) = match alg {
-        "RS256" => (
-            Pkcs1v15Sign::new::<Sha256>(),
-            Sha256::digest(signed).to_vec(),
-        ),
-        "RS384" => (
-            Pkcs1v15Sign::new::<Sha384>(),
-            Sha384::digest(signed).to_vec(),
-        ),
-        "RS512" => (
-            Pkcs1v15Sign::new::<Sha512>(),
-            Sha512::digest(signed).to_vec(),
-        ),
+fn signature_holds(alg: &str, key: &DecodingKey, signed: &str, signature: &str) -> bool {
+    let algorithm = match alg {
+        "RS256" => Algorithm::RS256,
+        "RS384" => Algorithm::RS384,
+        "RS512" => Algorithm::RS512,
         _ => return false,
     };
-    key.verify(scheme, &hashed, signature).is_ok()
+    jsonwebtoken::crypto::verify(signature, signed.as_bytes(), key, algorithm).unwrap_or(false)
 }
 
 /// A claim as the integration sees it: text.
@@ -256,16 +248,11 @@ fn rsa_keys(set: &Json) -> Vec<Key> {
         .filter(|key| key.get("kty").and_then(Json::as_str) == Some("RSA"))
         .filter(|key| key.get("use").and_then(Json::as_str) != Some("enc"))
         .filter_map(|key| {
-            let n = base64url(key.get("n")?.as_str()?)?;
-            let e = base64url(key.get("e")?.as_str()?)?;
-            let key_id = key.get("kid").and_then(Json::as_str).map(str::to_owned);
-            let public = PublicKey::new(
-                BoxedUint::from_be_slice_vartime(&n),
-                BoxedUint::from_be_slice_vartime(&e),
-            )
-            .ok()?;
+            let n = key.get("n")?.as_str()?;
+            let e = key.get("e")?.as_str()?;
+            let public = DecodingKey::from_rsa_components(n, e).ok()?;
             Some(Key {
-                kid: key_id,
+                kid: key.get("kid").and_then(Json::as_str).map(str::to_owned),
                 key: public,
             })
         })
@@ -317,7 +304,7 @@ impl Keys {
         let Some(kid) = token.header.get("kid").and_then(Json::as_str) else {
             return Err(invalid("the token has no kid header"));
         };
-        let find = |keys: &[Key]| -> Option<PublicKey> {
+        let find = |keys: &[Key]| -> Option<DecodingKey> {
             keys.iter()
                 .find(|key| key.kid.as_deref() == Some(kid))
                 .map(|key| key.key.clone())
@@ -344,7 +331,7 @@ impl Keys {
         let Some(key) = key else {
             return Err(invalid("the token's key id is not in the issuer's key set"));
         };
-        if !signature_holds(alg, &key, token.signed, &token.signature) {
+        if !signature_holds(alg, &key, token.signed, token.signature) {
             return Err(invalid("the token's signature is invalid"));
         }
         check_claims(&token.claims, check)

@@ -810,25 +810,22 @@ async fn websocket_connect_authorizers_refuse_handshakes() {
 }
 
 /// The RSA test keys of `tests/fixtures/jwt-keys.json`: (kid, JWK, private key).
-fn test_keys() -> Vec<(String, Json, rsa::PrivateKey)> {
+fn test_keys() -> Vec<(String, Json, jsonwebtoken::EncodingKey)> {
+    use base64::Engine as _;
     let fixture: Json =
         serde_json::from_str(include_str!("../tests/fixtures/jwt-keys.json")).unwrap();
-    let number = |hex: &str| rsa::BoxedUint::from_be_slice_vartime(&hex::decode(hex).unwrap());
     fixture["keys"]
         .as_array()
         .unwrap()
         .iter()
         .map(|key| {
-            let private = rsa::PrivateKey::from_p_q(
-                number(key["p"].as_str().unwrap()),
-                number(key["q"].as_str().unwrap()),
-                rsa::BoxedUint::from(65_537u64),
-            )
-            .unwrap();
+            let der = base64::engine::general_purpose::STANDARD
+                .decode(key["der"].as_str().unwrap())
+                .unwrap();
             let kid = key["kid"].as_str().unwrap().to_owned();
             let jwk = json!({"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
                              "n": key["n"], "e": key["e"]});
-            (kid, jwk, private)
+            (kid, jwk, jsonwebtoken::EncodingKey::from_rsa_der(&der))
         })
         .collect()
 }
@@ -838,21 +835,16 @@ fn base64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// A JWT with `header` and `claims`, signed RS256 with `key`.
-fn signed(key: &rsa::PrivateKey, header: Json, claims: Json) -> String {
-    use rsa::sha2::{Digest as _, Sha256};
+/// A JWT with `header` (whatever its `alg` says) and `claims`, signed RS256 with `key`.
+fn signed(key: &jsonwebtoken::EncodingKey, header: Json, claims: Json) -> String {
     let text = format!(
         "{}.{}",
         base64url(header.to_string().as_bytes()),
         base64url(claims.to_string().as_bytes())
     );
-    let signature = key
-        .sign(
-            rsa::Pkcs1v15Sign::new::<Sha256>(),
-            &Sha256::digest(text.as_bytes()),
-        )
-        .unwrap();
-    format!("{text}.{}", base64url(&signature))
+    let signature =
+        jsonwebtoken::crypto::sign(text.as_bytes(), key, jsonwebtoken::Algorithm::RS256).unwrap();
+    format!("{text}.{signature}")
 }
 
 /// An OpenID issuer on 127.0.0.1: its discovery document and the key set in `jwks`, counting
