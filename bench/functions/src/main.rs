@@ -8,9 +8,9 @@
 //! ```
 //!
 //! - Cold start: each round changes the function's configuration (so no warm instance may
-//!   serve it) and invokes it once with `LogType: Tail`. Next to it, in the same run, the same
-//!   runtime is started bare: this driver serves a minimal Runtime API itself, starts the
-//!   worker directly, hands it the same event and waits for its response. unkai's share is
+//!   serve it) and invokes it once with `LogType: Tail`. In the same round, the same runtime
+//!   is started bare: this driver serves a minimal Runtime API itself, starts the worker
+//!   directly, hands it the same event and waits for its response. unkai's share is
 //!   the cold invocation's time minus the bare start's (both medians): routing, SigV4, the
 //!   store reads, the sandbox, the spawn and the Runtime API.
 //! - Warm: the Rust function (`tests/functions/rust`, `lambda_runtime`) answering `echo` at
@@ -652,8 +652,20 @@ async fn main() -> Result<()> {
     for runtime in &runtimes {
         create(&mut connection, runtime.name, runtime).await?;
         create(&mut bare_connection, runtime.name, runtime).await?;
+        let code = tempfile::tempdir()?;
+        for (name, bytes, mode) in &runtime.files {
+            let path = code.path().join(name);
+            std::fs::write(&path, bytes)?;
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(*mode))?;
+        }
         let (mut colds, mut inits, mut unconfined) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut nexts, mut responses) = (Vec::new(), Vec::new());
+        // Bare and cold starts take turns, so that the machine's drift touches both alike.
         for round in 0..options.cold {
+            let (next, response) = bare_start(runtime, code.path(), &event).await?;
+            nexts.push(next);
+            responses.push(response);
             for (connection, sandboxed) in [(&mut connection, true), (&mut bare_connection, false)]
             {
                 connection
@@ -671,19 +683,6 @@ async fn main() -> Result<()> {
                     unconfined.push(invoked.elapsed);
                 }
             }
-        }
-        let code = tempfile::tempdir()?;
-        for (name, bytes, mode) in &runtime.files {
-            let path = code.path().join(name);
-            std::fs::write(&path, bytes)?;
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(*mode))?;
-        }
-        let (mut nexts, mut responses) = (Vec::new(), Vec::new());
-        for _ in 0..options.cold {
-            let (next, response) = bare_start(runtime, code.path(), &event).await?;
-            nexts.push(next);
-            responses.push(response);
         }
         let (cold, init, next, response, unconfined) = (
             median(&mut colds),
@@ -716,8 +715,9 @@ async fn main() -> Result<()> {
     let _ = writeln!(
         out,
         "\nunkai's share = cold Invoke − bare start to response: the edge (SigV4, routing), the \
-         function's records, the process spawn (through the sandbox launcher when sandboxed: one \
-         more program start) and the Runtime API. No sandbox: `[functions] sandbox = false`.\n"
+         function's records, the process spawn (when sandboxed: through a launcher started ahead \
+         of need, which confines itself and executes the worker) and the Runtime API. Bare and \
+         cold starts take turns, round by round. No sandbox: `[functions] sandbox = false`.\n"
     );
 
     // Warm invocations.

@@ -455,6 +455,7 @@ impl Runtime {
                 return Err(refusal);
             }
         };
+        let cold = warm.is_none();
         let instance = match warm {
             Some(instance) => instance,
             None => Arc::new(
@@ -472,6 +473,9 @@ impl Runtime {
             ),
         };
         let result = instance.invoke(function, &invocation, sink).await;
+        if cold && let Some(launchers) = &self.inner.launchers {
+            launchers.refill();
+        }
         let outcome = match result {
             Ok(outcome) => {
                 let mut state = lock(&self.inner.state);

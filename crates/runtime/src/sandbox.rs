@@ -267,7 +267,7 @@ fn launch(args: impl IntoIterator<Item = OsString>) -> std::io::Result<std::conv
 const READY: usize = 2;
 
 /// Launchers started ahead of need (`unkai __sandbox --stdin`), each waiting for its worker's
-/// plan. Taking one starts the next in the background.
+/// plan. [`Launchers::refill`] starts new ones in the background.
 #[derive(Debug)]
 pub struct Launchers {
     /// The unkai binary.
@@ -318,7 +318,6 @@ impl Launchers {
     ) -> std::io::Result<Launched> {
         let message = plan.message(program, args);
         let taken = crate::lock(&self.ready).pop();
-        self.refill();
         if let Some(launcher) = taken {
             match self.hand(launcher, &message, memory_mb) {
                 Ok(launched) => return Ok(launched),
@@ -361,8 +360,9 @@ impl Launchers {
         }
     }
 
-    /// Tops the ready launchers up, in the background.
-    fn refill(self: &std::sync::Arc<Self>) {
+    /// Tops the ready launchers up, in the background. Called once a cold start is over, so
+    /// that starting launchers never competes with the worker's own start for the CPU.
+    pub fn refill(self: &std::sync::Arc<Self>) {
         if self.filling.swap(true, Ordering::AcqRel) {
             return;
         }
