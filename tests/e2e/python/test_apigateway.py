@@ -16,6 +16,7 @@ import zipfile
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 from botocore.exceptions import ClientError
 from conftest import NO_RETRY, parse
 
@@ -359,9 +360,10 @@ def test_import_rest_api_from_openapi(make_api, gw, function):
         event = json.loads(request(api_id, "GET", "/prod/pets/9")[2])
         assert (event["resource"], event["pathParameters"]) == ("/pets/{petId}", {"petId": "9"})
         assert answer(api_id, "GET", "/prod/ping") == (200, "pong")
-        # PutRestApi in overwrite mode replaces the resources.
+        # PutRestApi in overwrite mode replaces the resources; YAML is read as well as JSON.
         definition["paths"].pop("/pets/{petId}")
-        gw.put_rest_api(restApiId=api_id, mode="overwrite", body=json.dumps(definition).encode())
+        gw.put_rest_api(restApiId=api_id, mode="overwrite",
+                        body=yaml.safe_dump(definition).encode())
         paths = {r["path"] for r in gw.get_resources(restApiId=api_id)["items"]}
         assert paths == {"/", "/ping"}
         code, _, status = error_of(lambda: gw.import_rest_api(body=b"not a definition"))

@@ -20,7 +20,7 @@ const NO_CERTS: &str = "client certificates are planned";
 const NO_SDK: &str = "SDK generation has no equivalent in unkai";
 const NO_MODELS: &str = "models and request validation are planned";
 const NO_CACHE: &str = "stage caches are not served";
-const IMPORT: &str = "OpenAPI 3 and Swagger 2 definitions in JSON: paths become resources and methods, x-amazon-apigateway-integration (aws_proxy, http_proxy, mock) integrations, x-amazon-apigateway-authorizer and api_key security schemes authorizers and API key requirements; models, validators and documentation are skipped";
+const IMPORT: &str = "OpenAPI 3 and Swagger 2 definitions in JSON or YAML: paths become resources and methods, x-amazon-apigateway-integration (aws_proxy, http_proxy, mock) integrations, x-amazon-apigateway-authorizer and api_key security schemes authorizers and API key requirements; models, validators and documentation are skipped";
 const LATER: &str = "planned";
 
 unkai_edge::operations! {

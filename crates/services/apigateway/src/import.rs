@@ -1,7 +1,7 @@
 //! OpenAPI import (`ImportRestApi`, `PutRestApi`)
 //! (<https://docs.aws.amazon.com/apigateway/latest/developerguide/import-edge-optimized-api.html>,
 //! <https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html>):
-//! an OpenAPI 3 or Swagger 2 definition in JSON. `paths` become resources and methods
+//! an OpenAPI 3 or Swagger 2 definition in JSON or YAML. `paths` become resources and methods
 //! (`x-amazon-apigateway-any-method` is `ANY`), `x-amazon-apigateway-integration` the
 //! methods' integrations (with their `responses` as integration responses), the operations'
 //! `responses` method responses, and `parameters` request parameters. Security schemes with
@@ -9,8 +9,8 @@
 //! `cognito_user_pools`), `apiKey` schemes make methods require an API key, and
 //! `x-amazon-apigateway-authtype: awsSigv4` makes them `AWS_IAM`. Also read:
 //! `x-amazon-apigateway-binary-media-types`, `x-amazon-apigateway-api-key-source`.
-//! Deviations: YAML definitions, models, request validators, gateway responses and
-//! documentation are not imported.
+//! Deviations: models, request validators, gateway responses and documentation are not
+//! imported.
 
 use serde_json::{Map, Value as Json};
 use unkai_store::Tx;
@@ -47,11 +47,15 @@ fn invalid(reason: &str) -> Error {
 }
 
 impl Definition {
-    /// Parses a JSON definition.
+    /// Parses a JSON or YAML definition (YAML as CloudFormation templates are read: keys such
+    /// as an unquoted `200` become strings).
     pub(crate) fn parse(body: &[u8]) -> Result<Self, Error> {
-        let document: Json = serde_json::from_slice(body).map_err(|_| {
-            invalid("the definition must be OpenAPI 3 or Swagger 2 JSON (YAML is not supported)")
-        })?;
+        let document: Json = serde_json::from_slice(body)
+            .ok()
+            .or_else(|| unkai_template::parse(std::str::from_utf8(body).ok()?).ok())
+            .ok_or_else(|| {
+                invalid("the definition must be OpenAPI 3 or Swagger 2, in JSON or YAML")
+            })?;
         if !document.is_object() {
             return Err(invalid("the definition is not an object"));
         }
@@ -413,4 +417,37 @@ pub(crate) fn apply(
         store::put(tx, &[store::RESOURCE, &id, &resource.id], resource);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_are_json_or_yaml() {
+        let yaml = b"openapi: 3.0.1\ninfo:\n  title: pets\n  version: '1'\npaths:\n  /ping:\n    get:\n      responses:\n        200:\n          description: ok\n";
+        let definition = Definition::parse(yaml).unwrap();
+        assert_eq!(definition.title().as_deref(), Some("pets"));
+        assert_eq!(
+            definition.document["paths"]["/ping"]["get"]["responses"]["200"]["description"],
+            "ok"
+        );
+        let json = br#"{"swagger": "2.0", "info": {"title": "t"}, "paths": {}}"#;
+        assert_eq!(
+            Definition::parse(json).unwrap().title().as_deref(),
+            Some("t")
+        );
+        for bad in [
+            &b"not a definition"[..],
+            b"- a list",
+            b"\xff\xfe",
+            b"title: no version key",
+        ] {
+            let error = Definition::parse(bad).unwrap_err();
+            assert!(
+                error.to_string().contains("Invalid OpenAPI input"),
+                "{error}"
+            );
+        }
+    }
 }
