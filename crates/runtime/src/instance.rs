@@ -234,22 +234,14 @@ impl Instance {
                 (launched.child, launched.output, launched.cgroup)
             }
             None => {
-                let (reader, writer) = std::io::pipe()?;
                 let mut command = Command::new(&program);
                 command
                     .args(&args)
                     .env_clear()
                     .envs(env)
                     .current_dir(&function.code)
-                    .stdin(Stdio::null())
-                    .stdout(writer.try_clone()?)
-                    .stderr(writer)
-                    .process_group(0)
-                    .kill_on_drop(true);
-                let child = command.spawn()?;
-                // The command holds the pipe's write ends; the worker must be their only
-                // holder, so that the log task sees the end of its output when it exits.
-                drop(command);
+                    .stdin(Stdio::null());
+                let (child, reader) = sandbox::spawn_with_output(command)?;
                 (child, reader, None)
             }
         };

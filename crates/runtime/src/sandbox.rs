@@ -387,7 +387,6 @@ impl Launchers {
             None => None,
         };
         let (stdin, plan) = std::io::pipe()?;
-        let (output, writer) = std::io::pipe()?;
         let mut command = tokio::process::Command::new(&self.program);
         command.arg(SUBCOMMAND);
         if let Some(dir) = &cgroup {
@@ -396,18 +395,8 @@ impl Launchers {
         if self.unshare {
             command.arg("--unshare");
         }
-        command
-            .arg("--stdin")
-            .env_clear()
-            .stdin(stdin)
-            .stdout(writer.try_clone()?)
-            .stderr(writer)
-            .process_group(0)
-            .kill_on_drop(true);
-        let child = command.spawn()?;
-        // The launcher (then its worker) must be the only holder of the output's write end,
-        // so that reading it ends when the worker exits.
-        drop(command);
+        command.arg("--stdin").env_clear().stdin(stdin);
+        let (child, output) = spawn_with_output(command)?;
         Ok(Launcher {
             child,
             cgroup,
@@ -415,6 +404,25 @@ impl Launchers {
             output,
         })
     }
+}
+
+/// Starts `command` (a worker, or a launcher that becomes one) in a process group of its own,
+/// killed when dropped, its stdout and stderr into a new pipe; returns the process and the
+/// pipe's read end. The process is the only holder of the write end, so reading ends when it
+/// exits.
+pub(crate) fn spawn_with_output(
+    mut command: tokio::process::Command,
+) -> std::io::Result<(tokio::process::Child, std::io::PipeReader)> {
+    let (output, writer) = std::io::pipe()?;
+    command
+        .stdout(writer.try_clone()?)
+        .stderr(writer)
+        .process_group(0)
+        .kill_on_drop(true);
+    let child = command.spawn()?;
+    // The command holds the write ends until it is dropped.
+    drop(command);
+    Ok((child, output))
 }
 
 /// A worker started through a launcher.
