@@ -243,6 +243,23 @@ pub(crate) struct Mapped {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Malformed(pub &'static str);
 
+/// The event of a `REQUEST` authorizer: the proxy event without its body, with its type and
+/// the method's ARN.
+pub(crate) fn request_authorizer_event(
+    incoming: &Incoming<'_>,
+    selected: &Selected<'_>,
+    method_arn: &str,
+) -> Json {
+    let mut event = proxy_event(incoming, selected);
+    if let Some(map) = event.as_object_mut() {
+        map.remove("body");
+        map.remove("isBase64Encoded");
+        map.insert("type".into(), "REQUEST".into());
+        map.insert("methodArn".into(), method_arn.into());
+    }
+    event
+}
+
 fn value_text(value: &Json) -> String {
     match value {
         Json::String(text) => text.clone(),
@@ -365,6 +382,34 @@ mod tests {
             api_key: Some(("secret", "k1")),
             authorizer,
         }
+    }
+
+    /// The events a REST API sends its functions read as the `aws_lambda_events` types.
+    #[test]
+    fn events_deserialize_into_aws_lambda_events() {
+        let headers = headers();
+        let parameters = [("id".to_owned(), "7".to_owned())];
+        let authorizer = json!({"principalId": "user", "role": "admin"});
+        let incoming = incoming(&headers, br#"{"k":1}"#);
+        let selected = selected(&parameters, Some(&authorizer), &[]);
+        let proxy: aws_lambda_events::apigw::ApiGatewayProxyRequest =
+            serde_json::from_value(proxy_event(&incoming, &selected)).unwrap();
+        assert_eq!(
+            proxy.path_parameters.get("id").map(String::as_str),
+            Some("7")
+        );
+        assert_eq!(proxy.request_context.stage.as_deref(), Some("prod"));
+        assert_eq!(proxy.body.as_deref(), Some(r#"{"k":1}"#));
+        let arn = "arn:aws:execute-api:us-east-1:000000000000:abc/prod/POST/items/7";
+        let request: aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest =
+            serde_json::from_value(request_authorizer_event(&incoming, &selected, arn)).unwrap();
+        assert_eq!(request.type_.as_deref(), Some("REQUEST"));
+        assert_eq!(request.method_arn.as_deref(), Some(arn));
+        assert_eq!(request.resource.as_deref(), Some("/items/{id}"));
+        let token: aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequest =
+            serde_json::from_value(crate::authorizer::token_event("Bearer t", arn)).unwrap();
+        assert_eq!(token.authorization_token.as_deref(), Some("Bearer t"));
+        assert_eq!(token.method_arn.as_deref(), Some(arn));
     }
 
     #[test]

@@ -502,14 +502,7 @@ impl ApiGateway {
                 let event = if authorizer.authorizer_type == "TOKEN" {
                     authorizer::token_event(&identity, arn)
                 } else {
-                    let mut event = event::proxy_event(incoming, selected);
-                    if let Some(map) = event.as_object_mut() {
-                        map.remove("body");
-                        map.remove("isBase64Encoded");
-                        map.insert("type".into(), "REQUEST".into());
-                        map.insert("methodArn".into(), arn.into());
-                    }
-                    event
+                    event::request_authorizer_event(incoming, selected, arn)
                 };
                 let uri = with_stage_variables(
                     authorizer.uri.as_deref().unwrap_or_default(),
