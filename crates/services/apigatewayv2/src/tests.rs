@@ -1350,7 +1350,7 @@ async fn connections_call(
     tokio::spawn(connection);
     let mut request = http::Request::builder()
         .method(method)
-        .uri(format!("/prod/@connections/{}", id.replace('=', "%3D")))
+        .uri(format!("/prod/@connections/{}", encoded(id)))
         .header("host", host.unwrap_or(address))
         .header("authorization", "AWS4-HMAC-SHA256 (checked by the edge)");
     for (name, value) in headers {
@@ -1363,6 +1363,13 @@ async fn connections_call(
     let status = response.status().as_u16();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A connection id (base64) as a path segment.
+fn encoded(id: &str) -> String {
+    id.replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
 }
 
 async fn record(kv: &Kv, id: &str) -> Option<store::Connection> {

@@ -798,7 +798,13 @@ fn on_connection(connection: &Connection, method: &http::Method, body: &Bytes) -
                 );
                 return response;
             }
-            let _ = connection.outgoing.send(Outgoing::Message(body.clone()));
+            if connection
+                .outgoing
+                .send(Outgoing::Message(body.clone()))
+                .is_err()
+            {
+                return gone(); // it is closing
+            }
             http::Response::new(full(Bytes::new()))
         }
         http::Method::GET => {
@@ -815,7 +821,9 @@ fn on_connection(connection: &Connection, method: &http::Method, body: &Bytes) -
             response
         }
         http::Method::DELETE => {
-            let _ = connection.outgoing.send(Outgoing::Close);
+            if connection.outgoing.send(Outgoing::Close).is_err() {
+                return gone();
+            }
             let mut response = http::Response::new(full(Bytes::new()));
             *response.status_mut() = StatusCode::NO_CONTENT;
             response
