@@ -3,6 +3,9 @@
 //! hop-by-hop ones), body and query; the backend's answer comes back as it is. Each API
 //! Gateway flavour renders [`Failure`]s with its own messages. Deviation: `http://` backends
 //! only.
+//!
+//! [`send`] is the exchange itself, for a request built by its caller: how a node of a cluster
+//! passes an `@connections` request on, unchanged, to the node that holds the connection.
 
 use std::time::Duration;
 
@@ -76,6 +79,8 @@ pub struct Backend<'a> {
 pub enum Failure {
     /// The URL is not an `http://` URL unkai can reach, or the exchange failed.
     Unreachable,
+    /// Nothing listens at the backend's address: the connection was refused.
+    Refused,
     /// No answer within the timeout.
     TimedOut,
 }
@@ -135,37 +140,60 @@ pub async fn forward(backend: Backend<'_>) -> Result<Response, Failure> {
         authority.host(),
         authority.port_u16().unwrap_or(80)
     );
+    let sent = send(&address, request, timeout).await;
+    if let Err(failure @ (Failure::Unreachable | Failure::Refused)) = &sent {
+        tracing::info!(uri, ?failure, "HTTP integration failed");
+    }
+    sent
+}
+
+/// Sends `request` (an origin-form URI; its headers as they are, `Host` included) to `address`
+/// (`host:port`) over a new connection and returns the answer as it is, without the hop-by-hop
+/// headers.
+pub async fn send(
+    address: &str,
+    request: http::Request<Full<Bytes>>,
+    timeout: Duration,
+) -> Result<Response, Failure> {
     let exchange = async move {
-        let stream = tokio::net::TcpStream::connect(&address).await?;
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        let stream = match tokio::net::TcpStream::connect(address).await {
+            Ok(stream) => stream,
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return Err(Failure::Refused);
+            }
+            Err(error) => {
+                tracing::debug!(address, %error, "connecting failed");
+                return Err(Failure::Unreachable);
+            }
+        };
+        let unreachable = |error: hyper::Error| {
+            tracing::debug!(address, %error, "HTTP exchange failed");
+            Failure::Unreachable
+        };
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(unreachable)?;
         tokio::spawn(async move {
             if let Err(error) = connection.await {
-                tracing::debug!(%error, "HTTP integration connection ended with an error");
+                tracing::debug!(%error, "HTTP client connection ended with an error");
             }
         });
-        let response = sender.send_request(request).await?;
+        let response = sender.send_request(request).await.map_err(unreachable)?;
         let (parts, body) = response.into_parts();
-        let body = body.collect().await?.to_bytes();
-        Ok::<_, Box<dyn std::error::Error + Send + Sync>>((parts, body))
+        let body = body.collect().await.map_err(unreachable)?.to_bytes();
+        Ok((parts, body))
     };
-    match tokio::time::timeout(timeout, exchange).await {
-        Err(_) => Err(Failure::TimedOut),
-        Ok(Err(error)) => {
-            tracing::info!(uri, %error, "HTTP integration failed");
-            Err(Failure::Unreachable)
-        }
-        Ok(Ok((parts, body))) => {
-            let mut response = http::Response::new(full(body));
-            *response.status_mut() = parts.status;
-            for (name, value) in &parts.headers {
-                if !HOP_BY_HOP.contains(&name.as_str()) {
-                    response.headers_mut().append(name, value.clone());
-                }
-            }
-            Ok(response)
+    let (parts, body) = tokio::time::timeout(timeout, exchange)
+        .await
+        .map_err(|_| Failure::TimedOut)??;
+    let mut response = http::Response::new(full(body));
+    *response.status_mut() = parts.status;
+    for (name, value) in &parts.headers {
+        if !HOP_BY_HOP.contains(&name.as_str()) {
+            response.headers_mut().append(name, value.clone());
         }
     }
+    Ok(response)
 }
 
 #[cfg(test)]

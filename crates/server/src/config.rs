@@ -15,6 +15,10 @@ use crate::Error;
 pub struct Config {
     /// Where to listen. Default `127.0.0.1:4566`.
     pub listen: SocketAddr,
+    /// The address (`host:port`) the other nodes of a cluster reach this one at, when it is not
+    /// `listen` (a node listening on `0.0.0.0`): where they pass on `@connections` requests
+    /// for the WebSocket connections this node holds. Default: the address it listens on.
+    pub advertise: Option<String>,
     /// The data directory. Default `.unkai` under the current directory.
     pub data_dir: PathBuf,
     /// The region clients are told to use. Requests signed for any region are accepted.
@@ -102,6 +106,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 4566)),
+            advertise: None,
             data_dir: PathBuf::from(".unkai"),
             region: "us-east-1".into(),
             account_id: "000000000000".into(),
@@ -147,6 +152,16 @@ impl Config {
                  and unkai is configured to listen on {}",
                 self.listen
             )));
+        }
+        if let Some(advertise) = &self.advertise {
+            let valid = advertise
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+            if !valid {
+                return Err(Error::Config(format!(
+                    "advertise must be host:port, not {advertise:?}"
+                )));
+            }
         }
         let postgres =
             |url: &str| url.starts_with("postgres://") || url.starts_with("postgresql://");
@@ -221,6 +236,16 @@ mod tests {
                 .contains("workers")
         );
         config.workers = None;
+        config.advertise = Some("10.0.0.7".into());
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("host:port")
+        );
+        config.advertise = Some("node-1.internal:4566".into());
+        config.validate().unwrap();
         config.store.url = Some("mysql://x".into());
         assert!(
             config

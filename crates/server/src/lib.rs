@@ -275,6 +275,18 @@ impl Server {
         edge.register(Arc::new(logs));
         let mut apis = unkai_apigatewayv2::Options::new(&config.account_id, &config.region);
         apis.url_authority = format!("localhost:{}", address.port());
+        apis.node = config
+            .advertise
+            .clone()
+            .unwrap_or_else(|| address.to_string());
+        if config.advertise.is_none() && address.ip().is_unspecified() && config.store.url.is_some()
+        {
+            tracing::warn!(
+                node = apis.node,
+                "listening on every interface without `advertise`: other nodes reach this one's \
+                 WebSocket connections only if they run on the same machine"
+            );
+        }
         let mut rest = unkai_apigateway::Options::new(&config.account_id, &config.region);
         rest.url_authority.clone_from(&apis.url_authority);
         let rest = ApiGateway::new(kv.clone(), clock.clone(), Arc::new(lambda.clone()), rest);
@@ -283,6 +295,16 @@ impl Server {
         edge.register_public(Arc::new(rest.clone()));
         let apis = ApiGatewayV2::new(kv.clone(), clock.clone(), Arc::new(lambda.clone()), apis)
             .with_fallback(Arc::new(rest));
+        let forgotten = apis
+            .recover()
+            .await
+            .map_err(|error| Error::Config(format!("API Gateway: {error}")))?;
+        if forgotten > 0 {
+            tracing::info!(
+                connections = forgotten,
+                "forgot the websocket connections this node held before it stopped"
+            );
+        }
         edge.register(Arc::new(apis.clone()));
         edge.register(Arc::new(apis.connections_api()));
         edge.register_public(Arc::new(apis));

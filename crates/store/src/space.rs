@@ -15,7 +15,8 @@ pub enum Space {
     Lambda = 0x04,
     /// CloudWatch Logs: log groups, streams and their events.
     Logs = 0x05,
-    /// API Gateway: APIs, routes, integrations, stages, authorizers, deployments.
+    /// API Gateway: APIs, routes, integrations, stages, authorizers, deployments, and where
+    /// each open WebSocket connection is.
     ApiGateway = 0x06,
     /// CloudFormation: stacks, their resources and events, change sets, exports.
     CloudFormation = 0x07,

@@ -44,6 +44,8 @@ pub(crate) async fn forward(
         Err(Failure::TimedOut) => {
             message(StatusCode::GATEWAY_TIMEOUT, "Endpoint request timed out")
         }
-        Err(Failure::Unreachable) => message(StatusCode::BAD_GATEWAY, "Internal server error"),
+        Err(Failure::Unreachable | Failure::Refused) => {
+            message(StatusCode::BAD_GATEWAY, "Internal server error")
+        }
     }
 }

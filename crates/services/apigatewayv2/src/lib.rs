@@ -50,6 +50,9 @@ pub struct Options {
     pub region: String,
     /// What follows `<api-id>.execute-api.` in invoke URLs: `localhost:4566`.
     pub url_authority: String,
+    /// This node's address (`host:port`), where the other nodes of a cluster send
+    /// `@connections` requests for the WebSocket connections it holds: `127.0.0.1:4566`.
+    pub node: String,
 }
 
 impl Options {
@@ -59,6 +62,7 @@ impl Options {
             account: account.into(),
             region: region.into(),
             url_authority: "localhost:4566".into(),
+            node: "127.0.0.1:4566".into(),
         }
     }
 }
@@ -165,6 +169,12 @@ impl ApiGatewayV2 {
             tracing::warn!("the execute-api fallback was already set");
         }
         self
+    }
+
+    /// What a node does as it starts, before it serves: forgets the WebSocket connections the
+    /// store says it holds (a crash left them there; none can be open yet). Returns how many.
+    pub async fn recover(&self) -> Result<usize, Error> {
+        websocket::forget_node(&self.inner.kv, &self.inner.options.node).await
     }
 
     pub(crate) fn now_ms(&self) -> u64 {

@@ -42,7 +42,7 @@ pub(crate) async fn forward(
     match forward::forward(backend).await {
         Ok(response) => response,
         Err(Failure::TimedOut) => message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
-        Err(Failure::Unreachable) => {
+        Err(Failure::Unreachable | Failure::Refused) => {
             message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
         }
     }

@@ -1,5 +1,6 @@
 //! API Gateway's keyspace. Every record of an API is keyed by the API's id, so deleting an API
-//! clears one range per kind.
+//! clears one range per kind. The open WebSocket connections of every node are recorded here
+//! too, so that `@connections` on any node of a cluster finds the node that holds one.
 //!
 //! | key | value |
 //! |---|---|
@@ -9,6 +10,8 @@
 //! | `ApiGateway, "stage", api id, stage name` | [`Stage`] |
 //! | `ApiGateway, "deployment", api id, deployment id` | [`Deployment`]: what a stage serves |
 //! | `ApiGateway, "authorizer", api id, authorizer id` | [`Authorizer`] |
+//! | `ApiGateway, "connection", connection id` | [`Connection`]: an open WebSocket connection and its node |
+//! | `ApiGateway, "node-connection", node address, connection id` | empty: the connections a node holds |
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -273,6 +276,82 @@ impl Record for Authorizer {
     const VERSION: u8 = 1;
 }
 
+/// An open WebSocket connection: where it is, so that `@connections` on any node reaches it.
+/// Written by the node that accepted it, removed when it closes (and, for a node that
+/// crashed, when that node starts again or another finds it unreachable).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    /// The API it belongs to.
+    pub api: String,
+    /// The stage it connected to.
+    pub stage: String,
+    /// The node that holds it: the address other nodes reach that node at (`host:port`).
+    pub node: String,
+    /// Connected, ms since the epoch.
+    pub connected_ms: u64,
+}
+
+impl Record for Connection {
+    const VERSION: u8 = 1;
+}
+
+fn connection_key(id: &str) -> Vec<u8> {
+    tuple::key(Space::ApiGateway)
+        .str("connection")
+        .str(id)
+        .finish()
+}
+
+fn node_connection_key(node: &str, id: &str) -> Vec<u8> {
+    tuple::key(Space::ApiGateway)
+        .str("node-connection")
+        .str(node)
+        .str(id)
+        .finish()
+}
+
+/// The connections `node` holds, by id.
+fn node_connections(node: &str) -> KeyRange {
+    tuple::key(Space::ApiGateway)
+        .str("node-connection")
+        .str(node)
+        .range()
+}
+
+pub(crate) fn get_connection(tx: &mut Tx, id: &str) -> Result<Option<Connection>> {
+    let key = connection_key(id);
+    tx.get(&key)?
+        .map(|bytes| record::decode(&key, &bytes))
+        .transpose()
+}
+
+pub(crate) fn put_connection(tx: &mut Tx, id: &str, connection: &Connection) {
+    tx.set(connection_key(id), record::encode(connection));
+    tx.set(node_connection_key(&connection.node, id), Vec::new());
+}
+
+pub(crate) fn delete_connection(tx: &mut Tx, id: &str, node: &str) {
+    tx.clear(connection_key(id));
+    tx.clear(node_connection_key(node, id));
+}
+
+/// The ids of (at most `limit` of) the connections recorded for `node`.
+pub(crate) fn connections_of(tx: &mut Tx, node: &str, limit: usize) -> Result<Vec<String>> {
+    tx.range(&node_connections(node), limit)?
+        .into_iter()
+        .map(|(key, _)| {
+            let mut reader = tuple::Reader::new(&key, Space::ApiGateway)
+                .map_err(|error| unkai_store::Error::corrupt(&key, error))?;
+            (|| {
+                reader.str()?;
+                reader.str()?;
+                reader.str()
+            })()
+            .map_err(|error: tuple::DecodeError| unkai_store::Error::corrupt(&key, error))
+        })
+        .collect()
+}
+
 /// The kinds of records stored under an API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -532,6 +611,70 @@ mod tests {
              756573742e6865616465722e417574686f72697a6174696f6e01010103617564010e68747470733a\
              2f2f69737375657200000001000000"
         );
+    }
+
+    #[tokio::test]
+    async fn connections_keep_their_encoding_and_their_node() {
+        let connection = Connection {
+            api: "abcdefghij".into(),
+            stage: "prod".into(),
+            node: "10.0.0.7:4566".into(),
+            connected_ms: 1000,
+        };
+        assert_eq!(
+            hex::encode(record::encode(&connection)),
+            "010a6162636465666768696a0470726f640d31302e302e302e373a34353636e807"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let kv = unkai_store::Kv::new(
+            unkai_store_embedded::Embedded::open(unkai_store_embedded::Options::new(dir.path()))
+                .unwrap(),
+        );
+        kv.transact(|tx| {
+            put_connection(tx, "c1", &connection);
+            put_connection(
+                tx,
+                "c2",
+                &Connection {
+                    node: "10.0.0.8:4566".into(),
+                    ..connection.clone()
+                },
+            );
+            Ok::<_, unkai_store::Error>(())
+        })
+        .await
+        .unwrap();
+        let (of_7, got) = kv
+            .transact(|tx| {
+                Ok::<_, unkai_store::Error>((
+                    connections_of(tx, "10.0.0.7:4566", 10)?,
+                    get_connection(tx, "c1")?,
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!(of_7, ["c1"]);
+        assert_eq!(got, Some(connection.clone()));
+        kv.transact(|tx| {
+            delete_connection(tx, "c1", "10.0.0.7:4566");
+            Ok::<_, unkai_store::Error>(())
+        })
+        .await
+        .unwrap();
+        let (of_7, of_8, got) = kv
+            .transact(|tx| {
+                Ok::<_, unkai_store::Error>((
+                    connections_of(tx, "10.0.0.7:4566", 10)?,
+                    connections_of(tx, "10.0.0.8:4566", 10)?,
+                    get_connection(tx, "c1")?,
+                ))
+            })
+            .await
+            .unwrap();
+        assert!(of_7.is_empty());
+        assert_eq!(of_8, ["c2"]);
+        assert_eq!(got, None);
+        kv.close().await.unwrap();
     }
 
     #[test]

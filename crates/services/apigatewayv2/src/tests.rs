@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use http_body_util::BodyExt as _;
 use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
 use unkai_edge::{Public, PublicAuth, PublicRequest, compat};
 use unkai_store_embedded::Embedded;
 use unkai_types::Caller;
@@ -122,39 +123,48 @@ fn fixture_on(clock: Clock) -> Fixture {
     }
 }
 
+fn caller() -> Caller {
+    Caller {
+        account: "000000000000".into(),
+        arn: "arn:aws:iam::000000000000:root".into(),
+        user_id: "000000000000".into(),
+        access_key_id: "test".into(),
+    }
+}
+
+/// A control-plane call to `service`: its status and JSON body.
+async fn control(service: &ApiGatewayV2, method: &str, path: &str, body: Json) -> (u16, Json) {
+    let (parts, ()) = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .body(())
+        .unwrap()
+        .into_parts();
+    let request = Request {
+        context: unkai_edge::Context {
+            request_id: "r".into(),
+            caller: caller(),
+            region: "us-east-1".into(),
+            received: SystemTime::now(),
+        },
+        parts,
+        body: Bytes::from(body.to_string()),
+    };
+    let response = Service::call(service, request).await;
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let json = if bytes.is_empty() {
+        Json::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    (status, json)
+}
+
 impl Fixture {
     /// A control-plane call: its status and JSON body.
     async fn api(&self, method: &str, path: &str, body: Json) -> (u16, Json) {
-        let (parts, ()) = http::Request::builder()
-            .method(method)
-            .uri(path)
-            .body(())
-            .unwrap()
-            .into_parts();
-        let request = Request {
-            context: unkai_edge::Context {
-                request_id: "r".into(),
-                caller: Caller {
-                    account: "000000000000".into(),
-                    arn: "arn:aws:iam::000000000000:root".into(),
-                    user_id: "000000000000".into(),
-                    access_key_id: "test".into(),
-                },
-                region: "us-east-1".into(),
-                received: SystemTime::now(),
-            },
-            parts,
-            body: Bytes::from(body.to_string()),
-        };
-        let response = Service::call(&self.service, request).await;
-        let status = response.status().as_u16();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json = if bytes.is_empty() {
-            Json::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, json)
+        control(&self.service, method, path, body).await
     }
 
     /// A request to an API's invoke URL: status, headers, body.
@@ -1169,3 +1179,383 @@ async fn jwt_authorizers_without_their_issuer_refuse_tokens() {
     );
     assert!(fixture.fake.calls.lock().unwrap().is_empty());
 }
+
+/// A node of a test cluster: the service over a store it shares with the other nodes, served
+/// on a port of its own (upgrades included) as the edge would: hosts `*.execute-api.*` to the
+/// invoke URLs (a request with an `Authorization` header counts as signed), any other host to
+/// the `@connections` API.
+struct Node {
+    service: ApiGatewayV2,
+    address: String,
+    serving: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.serving.abort();
+    }
+}
+
+async fn node(kv: &Kv) -> Node {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let mut options = Options::new("000000000000", "us-east-1");
+    options.node = address.clone();
+    let fake = Arc::new(Fake {
+        behaviour: Mutex::new(Behaviour::Echo),
+        calls: Mutex::new(Vec::new()),
+    });
+    let service = ApiGatewayV2::new(kv.clone(), Clock::system(), fake, options);
+    let served = service.clone();
+    let serving = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let service = served.clone();
+            tokio::spawn(async move {
+                let handler = hyper::service::service_fn(move |request: http::Request<_>| {
+                    let service = service.clone();
+                    async move {
+                        Ok::<_, std::convert::Infallible>(serve_as_edge(&service, request).await)
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), handler)
+                    .with_upgrades()
+                    .await;
+            });
+        }
+    });
+    Node {
+        service,
+        address,
+        serving,
+    }
+}
+
+async fn serve_as_edge(
+    service: &ApiGatewayV2,
+    request: http::Request<hyper::body::Incoming>,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .unwrap_or_default();
+    if host.contains(".execute-api.") {
+        let auth = if parts.headers.contains_key(http::header::AUTHORIZATION) {
+            PublicAuth::Signed(caller())
+        } else {
+            PublicAuth::Anonymous
+        };
+        let request = PublicRequest {
+            parts,
+            body,
+            request_id: "req".into(),
+            received: SystemTime::now(),
+            auth,
+        };
+        Public::call(service, request).await
+    } else {
+        let request = Request {
+            context: unkai_edge::Context {
+                request_id: "r".into(),
+                caller: caller(),
+                region: "us-east-1".into(),
+                received: SystemTime::now(),
+            },
+            parts,
+            body,
+        };
+        Service::call(&service.connections_api(), request).await
+    }
+}
+
+/// A WebSocket API without routes, deployed to stage `prod`.
+async fn websocket_api(service: &ApiGatewayV2) -> String {
+    let (status, api) = control(
+        service,
+        "POST",
+        "/v2/apis",
+        json!({"name": "ws", "protocolType": "WEBSOCKET",
+               "routeSelectionExpression": "$request.body.action"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{api}");
+    let api = api["apiId"].as_str().unwrap().to_owned();
+    let (status, stage) = control(
+        service,
+        "POST",
+        &format!("/v2/apis/{api}/stages"),
+        json!({"stageName": "prod", "autoDeploy": true}),
+    )
+    .await;
+    assert_eq!(status, 201, "{stage}");
+    api
+}
+
+type Client = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// A WebSocket client of `api`'s stage `prod` on the node at `address`, and its connection id.
+async fn ws_connect(address: &str, api: &str) -> (Client, String) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let handshake = format!(
+        "GET /prod HTTP/1.1\r\nhost: {api}.execute-api.localhost:4566\r\nupgrade: websocket\r\n\
+         connection: Upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         sec-websocket-version: 13\r\n\r\n"
+    );
+    stream.write_all(handshake.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        head.push(stream.read_u8().await.unwrap());
+    }
+    let head = String::from_utf8(head).unwrap();
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    let mut client = tokio_tungstenite::WebSocketStream::from_raw_socket(
+        stream,
+        tokio_tungstenite::tungstenite::protocol::Role::Client,
+        None,
+    )
+    .await;
+    // A message no route takes is answered with the connection's id, as AWS does.
+    client.send(Message::text("hello")).await.unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(10), client.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let answer: Json = serde_json::from_str(answer.to_text().unwrap()).unwrap();
+    assert_eq!(answer["message"], "Forbidden", "{answer}");
+    let id = answer["connectionId"].as_str().unwrap().to_owned();
+    (client, id)
+}
+
+/// An `@connections` request to the node at `address`: on unkai's endpoint (`host` None) or on
+/// an API's host; its status and body.
+async fn connections_call(
+    address: &str,
+    host: Option<&str>,
+    method: &str,
+    id: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(format!("/prod/@connections/{}", encoded(id)))
+        .header("host", host.unwrap_or(address))
+        .header("authorization", "AWS4-HMAC-SHA256 (checked by the edge)");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(http_body_util::Full::new(Bytes::from(body.to_owned())))
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A connection id (base64) as a path segment.
+fn encoded(id: &str) -> String {
+    id.replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
+}
+
+async fn record(kv: &Kv, id: &str) -> Option<store::Connection> {
+    kv.transact(|tx| store::get_connection(tx, id))
+        .await
+        .unwrap()
+}
+
+/// Waits (a few seconds at most) until `id` has no record.
+async fn record_goes(kv: &Kv, id: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while record(kv, id).await.is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the record of {id} stayed"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+const GONE: &str = r#"{"message":"Gone"}"#;
+
+/// A node records each WebSocket connection it accepts, with its own address, and removes the
+/// record when the connection closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_connections_are_recorded_while_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let kv = Kv::new(Embedded::open(unkai_store_embedded::Options::new(dir.path())).unwrap());
+    let node = node(&kv).await;
+    let api = websocket_api(&node.service).await;
+    let (mut client, id) = ws_connect(&node.address, &api).await;
+    let recorded = record(&kv, &id).await.unwrap();
+    assert_eq!(recorded.node, node.address);
+    assert_eq!(
+        (recorded.api.as_str(), recorded.stage.as_str()),
+        (api.as_str(), "prod")
+    );
+    let held = kv
+        .transact(|tx| store::connections_of(tx, &node.address, 10))
+        .await
+        .unwrap();
+    assert_eq!(held, [id.as_str()]);
+    client.close(None).await.unwrap();
+    record_goes(&kv, &id).await;
+    assert_eq!(
+        connections_call(&node.address, None, "POST", &id, &[], "late").await,
+        (410, GONE.to_owned())
+    );
+}
+
+/// `@connections` on a node that does not hold the connection is passed on to the node that
+/// does: the client gets the message, `GetConnection` describes it, `DeleteConnection` closes
+/// it; on an API's host only its own connections; a request passed on once is not passed on
+/// again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_calls_reach_the_node_that_holds_the_connection() {
+    use futures_util::StreamExt;
+    let dir = tempfile::tempdir().unwrap();
+    let kv = Kv::new(Embedded::open(unkai_store_embedded::Options::new(dir.path())).unwrap());
+    let (a, b) = (node(&kv).await, node(&kv).await);
+    let api = websocket_api(&b.service).await;
+    let other = websocket_api(&b.service).await;
+    let (mut client, id) = ws_connect(&a.address, &api).await;
+    let mut next = async || {
+        tokio::time::timeout(Duration::from_secs(10), client.next())
+            .await
+            .unwrap()
+    };
+
+    assert_eq!(
+        connections_call(&b.address, None, "POST", &id, &[], "through b").await,
+        (200, String::new())
+    );
+    assert_eq!(next().await.unwrap().unwrap(), Message::text("through b"));
+    let api_host = format!("{api}.execute-api.localhost:4566");
+    assert_eq!(
+        connections_call(&b.address, Some(&api_host), "POST", &id, &[], "by host").await,
+        (200, String::new())
+    );
+    assert_eq!(next().await.unwrap().unwrap(), Message::text("by host"));
+    let (status, described) = connections_call(&b.address, None, "GET", &id, &[], "").await;
+    assert_eq!(status, 200, "{described}");
+    let described: Json = serde_json::from_str(&described).unwrap();
+    assert_eq!(described["identity"]["sourceIp"], "127.0.0.1");
+    assert!(described["connectedAt"].as_str().unwrap().ends_with('Z'));
+
+    // Another API's host does not reach it, on either node.
+    let other_host = format!("{other}.execute-api.localhost:4566");
+    for address in [&a.address, &b.address] {
+        assert_eq!(
+            connections_call(address, Some(&other_host), "POST", &id, &[], "no").await,
+            (410, GONE.to_owned())
+        );
+    }
+    // Passed on already: not passed on again (and the record stays).
+    assert_eq!(
+        connections_call(
+            &b.address,
+            None,
+            "POST",
+            &id,
+            &[("x-unkai-forwarded-by", "10.9.9.9:4566")],
+            "twice"
+        )
+        .await,
+        (410, GONE.to_owned())
+    );
+    assert!(record(&kv, &id).await.is_some());
+
+    assert_eq!(
+        connections_call(&b.address, None, "DELETE", &id, &[], "").await,
+        (204, String::new())
+    );
+    assert!(matches!(next().await, Some(Ok(Message::Close(_))) | None));
+    record_goes(&kv, &id).await;
+    assert_eq!(
+        connections_call(&b.address, None, "POST", &id, &[], "late").await,
+        (410, GONE.to_owned())
+    );
+}
+
+/// Records that cannot name an open connection are deleted when found: one whose node refuses
+/// connections (it crashed), one naming the node that finds it (it does not hold it), one
+/// older than any connection may live (not even asked: its node would not answer); and a node
+/// that starts forgets the records naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_connection_records_are_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let kv = Kv::new(Embedded::open(unkai_store_embedded::Options::new(dir.path())).unwrap());
+    let (a, b) = (node(&kv).await, node(&kv).await);
+    let api = websocket_api(&b.service).await;
+    let crashed = {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        listener.local_addr().unwrap().to_string()
+    };
+    // Takes connections (the kernel's backlog) and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_address = silent.local_addr().unwrap().to_string();
+    let now = b.service.now_ms();
+    let put = |id: &'static str, node: &str, connected_ms: u64| {
+        let connection = store::Connection {
+            api: api.clone(),
+            stage: "prod".into(),
+            node: node.to_owned(),
+            connected_ms,
+        };
+        let kv = kv.clone();
+        async move {
+            kv.transact(|tx| {
+                store::put_connection(tx, id, &connection);
+                Ok::<_, unkai_store::Error>(())
+            })
+            .await
+            .unwrap();
+        }
+    };
+    put("on-crashed", &crashed, now).await;
+    put("on-b", &b.address, now).await;
+    put("too-old", &silent_address, now - MAX_AGE_MS - 1000).await;
+    for id in ["on-crashed", "on-b", "too-old"] {
+        let answer = tokio::time::timeout(
+            Duration::from_secs(5),
+            connections_call(&b.address, None, "POST", id, &[], "x"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(answer, (410, GONE.to_owned()), "{id}");
+        assert!(record(&kv, id).await.is_none(), "{id}");
+    }
+
+    // A node starting again on the address of one that crashed.
+    put("left-1", &crashed, now).await;
+    put("left-2", &crashed, now).await;
+    put("elsewhere", &a.address, now).await;
+    let mut options = Options::new("000000000000", "us-east-1");
+    options.node = crashed.clone();
+    let fake = Arc::new(Fake {
+        behaviour: Mutex::new(Behaviour::Echo),
+        calls: Mutex::new(Vec::new()),
+    });
+    let restarted = ApiGatewayV2::new(kv.clone(), Clock::system(), fake, options);
+    assert_eq!(restarted.recover().await.unwrap(), 2);
+    assert!(record(&kv, "left-1").await.is_none());
+    assert!(record(&kv, "left-2").await.is_none());
+    assert!(record(&kv, "elsewhere").await.is_some());
+}
+
+/// Two hours, the longest a connection lives.
+const MAX_AGE_MS: u64 = 2 * 60 * 60 * 1000;

@@ -12,8 +12,17 @@
 //! `ApiGatewayManagementApi` client goes with `AWS_ENDPOINT_URL`. A `CUSTOM` `$connect` route
 //! runs its Lambda `REQUEST` authorizer first (`Session::authorize_connect`). Connections end after 10
 //! minutes without messages or 2 hours in all, as AWS's; messages are at most 128 KB and frames
-//! 32 KB. Deviation: connections live on the node that accepted them (`@connections` on another
-//! node of a cluster does not reach them yet).
+//! 32 KB.
+//!
+//! In a cluster a connection lives on the node that accepted it, which records it in the store
+//! with its own address ([`Options::node`](crate::Options::node)) and removes the record when
+//! it closes. `@connections` on another node finds the record and passes the request on,
+//! unchanged (its signature still holds: same host, path and body), to that node, marked with
+//! `x-unkai-forwarded-by` so that it is never passed on twice; the answer comes back as it is.
+//! A node that refuses the connection has crashed: its record is deleted and the answer is 410
+//! `GoneException`, as for any connection that is not open. A node that does not answer within
+//! 10 s is also 410, but its record stays (it may only be slow; records older than the 2-hour
+//! limit are dropped when found). A node that starts forgets the records that name it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,7 +39,9 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use unkai_edge::forward::Failure;
 use unkai_edge::{PublicAuth, PublicRequest, Response, full};
+use unkai_store::Kv;
 use unkai_types::ports::InvokeFailure;
 
 use crate::ApiGatewayV2;
@@ -45,6 +56,21 @@ const MAX_DURATION: Duration = Duration::from_secs(2 * 60 * 60);
 /// The largest message (128 KB) and frame (32 KB).
 const MAX_MESSAGE: usize = 128 * 1024;
 const MAX_FRAME: usize = 32 * 1024;
+/// How long the node holding a connection may take to answer an `@connections` request
+/// passed on to it.
+const RELAY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The header that marks an `@connections` request passed on by another node (its address).
+const FORWARDED_BY: &str = "x-unkai-forwarded-by";
+/// Headers of one HTTP connection, not passed on with a request.
+const CONNECTION_HEADERS: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
 
 /// What goes out to a client.
 enum Outgoing {
@@ -432,12 +458,14 @@ impl ApiGatewayV2 {
             if !matches!(request.auth, PublicAuth::Signed(_)) {
                 return message(StatusCode::FORBIDDEN, "Forbidden");
             }
-            return self.connection_call(
-                &request.parts.method,
-                id,
-                &request.body,
-                Some((&api.id, stage_name)),
-            );
+            return self
+                .connection_call(
+                    &request.parts,
+                    id,
+                    &request.body,
+                    Some((&api.id, stage_name)),
+                )
+                .await;
         }
         let upgrade = request
             .parts
@@ -546,9 +574,30 @@ impl ApiGatewayV2 {
             user_agent: session.user_agent.clone(),
             outgoing,
         });
+        // In memory first: a node that finds a record naming itself and no connection in
+        // memory takes the record for a stale one.
         self.inner
             .connections
             .insert(&session.id, connection.clone());
+        let record = store::Connection {
+            api: session.api.id.clone(),
+            stage: session.stage.name.clone(),
+            node: self.inner.options.node.clone(),
+            connected_ms: session.connected_ms,
+        };
+        let recorded = self
+            .inner
+            .kv
+            .transact(|tx| {
+                store::put_connection(tx, &session.id, &record);
+                Ok::<_, unkai_store::Error>(())
+            })
+            .await;
+        if let Err(error) = recorded {
+            tracing::error!(%error, "could not record a websocket connection");
+            self.inner.connections.remove(&session.id);
+            return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+        }
         tokio::spawn(async move {
             match upgrading.await {
                 Ok(upgraded) => {
@@ -566,6 +615,8 @@ impl ApiGatewayV2 {
                 Err(error) => tracing::debug!(%error, "websocket upgrade failed"),
             }
             session.gateway.inner.connections.remove(&session.id);
+            let node = &session.gateway.inner.options.node;
+            forget(&session.gateway.inner.kv, &session.id, node).await;
             let event = json!({
                 "headers": {},
                 "requestContext": session.context("$disconnect", "DISCONNECT", &unkai_types::request_id()),
@@ -588,11 +639,11 @@ impl ApiGatewayV2 {
     }
 
     /// `@connections/<id>`: `PostToConnection` (POST), `GetConnection` (GET),
-    /// `DeleteConnection` (DELETE), on a connection of this node; on an API's host, only its
-    /// own connections (`within`: the API and stage).
-    pub(crate) fn connection_call(
+    /// `DeleteConnection` (DELETE), on a connection of this node or, passed on, of the node
+    /// that holds it; on an API's host, only its own connections (`within`: the API and stage).
+    pub(crate) async fn connection_call(
         &self,
-        method: &http::Method,
+        parts: &http::request::Parts,
         id: &str,
         body: &Bytes,
         within: Option<(&str, &str)>,
@@ -600,54 +651,184 @@ impl ApiGatewayV2 {
         let id = percent_encoding::percent_decode_str(id.trim_end_matches('/'))
             .decode_utf8_lossy()
             .into_owned();
-        let connection = self.inner.connections.get(&id).filter(|connection| {
-            within.is_none_or(|(api, stage)| connection.api == api && connection.stage == stage)
-        });
-        let Some(connection) = connection else {
-            let mut response = message(StatusCode::GONE, "Gone");
-            response.headers_mut().insert(
-                "x-amzn-errortype",
-                HeaderValue::from_static("GoneException"),
-            );
-            return response;
+        let within = |api: &str, stage: &str| {
+            within.is_none_or(|(own_api, own_stage)| api == own_api && stage == own_stage)
         };
-        match *method {
-            http::Method::POST => {
-                if body.len() > MAX_MESSAGE {
-                    let mut response = message(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "Message too long. Max length is 131072 bytes.",
-                    );
-                    response.headers_mut().insert(
-                        "x-amzn-errortype",
-                        HeaderValue::from_static("PayloadTooLargeException"),
-                    );
-                    return response;
-                }
-                let _ = connection.outgoing.send(Outgoing::Message(body.clone()));
-                http::Response::new(full(Bytes::new()))
+        match self.inner.connections.get(&id) {
+            Some(connection) if within(&connection.api, &connection.stage) => {
+                on_connection(&connection, &parts.method, body)
             }
-            http::Method::GET => {
-                let document = json!({
-                    "connectedAt": iso(connection.connected_ms),
-                    "identity": {"sourceIp": connection.source_ip, "userAgent": connection.user_agent},
-                    "lastActiveAt": iso(connection.last_active_ms.load(Ordering::Relaxed)),
-                });
-                let mut response = http::Response::new(full(document.to_string()));
-                response.headers_mut().insert(
-                    http::header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                );
-                response
-            }
-            http::Method::DELETE => {
-                let _ = connection.outgoing.send(Outgoing::Close);
-                let mut response = http::Response::new(full(Bytes::new()));
-                *response.status_mut() = StatusCode::NO_CONTENT;
-                response
-            }
-            _ => message(StatusCode::NOT_FOUND, "Not Found"),
+            Some(_) => gone(),
+            None => self.connection_elsewhere(parts, &id, body, within).await,
         }
+    }
+
+    /// `@connections` for a connection this node does not hold: passed on to the node the
+    /// store says holds it, unless the request was passed on already.
+    async fn connection_elsewhere(
+        &self,
+        parts: &http::request::Parts,
+        id: &str,
+        body: &Bytes,
+        within: impl Fn(&str, &str) -> bool,
+    ) -> Response {
+        let kv = &self.inner.kv;
+        let node = &self.inner.options.node;
+        let record = match kv.transact(|tx| store::get_connection(tx, id)).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return gone(),
+            Err(error) => {
+                tracing::error!(%error, "could not look up a websocket connection");
+                return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+            }
+        };
+        if !within(&record.api, &record.stage) {
+            return gone();
+        }
+        // A record naming this node is stale (the connection closed, or this node crashed and
+        // the record outlived it), and so is one older than any connection may live.
+        let expired =
+            self.now_ms().saturating_sub(record.connected_ms) > MAX_DURATION.as_millis() as u64;
+        if record.node == *node || expired {
+            forget(kv, id, &record.node).await;
+            return gone();
+        }
+        if parts.headers.contains_key(FORWARDED_BY) {
+            return gone();
+        }
+        let mut relayed = http::Request::builder().method(parts.method.clone()).uri(
+            parts
+                .uri
+                .path_and_query()
+                .map_or("/", |target| target.as_str()),
+        );
+        for (name, value) in &parts.headers {
+            if !CONNECTION_HEADERS.contains(&name.as_str()) {
+                relayed = relayed.header(name, value);
+            }
+        }
+        let Ok(relayed) = relayed
+            .header(FORWARDED_BY, node.as_str())
+            .body(http_body_util::Full::new(body.clone()))
+        else {
+            return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+        };
+        match unkai_edge::forward::send(&record.node, relayed, RELAY_TIMEOUT).await {
+            Ok(response) => response,
+            Err(Failure::Refused) => {
+                tracing::info!(
+                    connection = id,
+                    node = record.node,
+                    "the node holding a websocket connection is gone; forgetting the connection"
+                );
+                forget(kv, id, &record.node).await;
+                gone()
+            }
+            Err(failure) => {
+                tracing::warn!(
+                    connection = id,
+                    node = record.node,
+                    ?failure,
+                    "the node holding a websocket connection did not answer"
+                );
+                gone()
+            }
+        }
+    }
+}
+
+/// What `@connections` answers for a connection that is not open (or not the API's):
+/// 410 `GoneException`.
+fn gone() -> Response {
+    let mut response = message(StatusCode::GONE, "Gone");
+    response.headers_mut().insert(
+        "x-amzn-errortype",
+        HeaderValue::from_static("GoneException"),
+    );
+    response
+}
+
+/// Deletes the record of connection `id` held by `node` (failures are logged: a stale record
+/// is found and deleted later).
+async fn forget(kv: &Kv, id: &str, node: &str) {
+    let deleted = kv
+        .transact(|tx| {
+            store::delete_connection(tx, id, node);
+            Ok::<_, unkai_store::Error>(())
+        })
+        .await;
+    if let Err(error) = deleted {
+        tracing::warn!(%error, connection = id, "could not delete a websocket connection's record");
+    }
+}
+
+/// Deletes every connection record naming `node`; how many.
+pub(crate) async fn forget_node(kv: &Kv, node: &str) -> Result<usize, crate::Error> {
+    const BATCH: usize = 1000;
+    let mut forgotten = 0;
+    loop {
+        let deleted = kv
+            .transact(|tx| {
+                let ids = store::connections_of(tx, node, BATCH)?;
+                for id in &ids {
+                    store::delete_connection(tx, id, node);
+                }
+                Ok::<_, unkai_store::Error>(ids.len())
+            })
+            .await?;
+        forgotten += deleted;
+        if deleted < BATCH {
+            return Ok(forgotten);
+        }
+    }
+}
+
+/// `@connections` on a connection this node holds.
+fn on_connection(connection: &Connection, method: &http::Method, body: &Bytes) -> Response {
+    match *method {
+        http::Method::POST => {
+            if body.len() > MAX_MESSAGE {
+                let mut response = message(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Message too long. Max length is 131072 bytes.",
+                );
+                response.headers_mut().insert(
+                    "x-amzn-errortype",
+                    HeaderValue::from_static("PayloadTooLargeException"),
+                );
+                return response;
+            }
+            if connection
+                .outgoing
+                .send(Outgoing::Message(body.clone()))
+                .is_err()
+            {
+                return gone(); // it is closing
+            }
+            http::Response::new(full(Bytes::new()))
+        }
+        http::Method::GET => {
+            let document = json!({
+                "connectedAt": iso(connection.connected_ms),
+                "identity": {"sourceIp": connection.source_ip, "userAgent": connection.user_agent},
+                "lastActiveAt": iso(connection.last_active_ms.load(Ordering::Relaxed)),
+            });
+            let mut response = http::Response::new(full(document.to_string()));
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
+        }
+        http::Method::DELETE => {
+            if connection.outgoing.send(Outgoing::Close).is_err() {
+                return gone();
+            }
+            let mut response = http::Response::new(full(Bytes::new()));
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            response
+        }
+        _ => message(StatusCode::NOT_FOUND, "Not Found"),
     }
 }
 
@@ -790,9 +971,10 @@ impl unkai_edge::Service for ConnectionsApi {
                 let error = unkai_edge::protocol::unknown_operation(info, path);
                 return unkai_edge::protocol::error_response(info, request_id, &error);
             };
-            let mut response =
-                self.0
-                    .connection_call(&request.parts.method, id, &request.body, None);
+            let mut response = self
+                .0
+                .connection_call(&request.parts, id, &request.body, None)
+                .await;
             if let Ok(id) = HeaderValue::from_str(request_id) {
                 response.headers_mut().insert("x-amzn-requestid", id);
             }

@@ -82,3 +82,35 @@ pub async fn signed_query(
     );
     send_request(unkai.authority(), request).await
 }
+
+/// A request to `unkai` signed with our signer for `service`, now, with `host` as its `Host`
+/// (`None`: unkai's own authority).
+pub async fn signed(
+    unkai: &Unkai,
+    (key, secret): (&str, &str),
+    service: &str,
+    method: &str,
+    host: Option<&str>,
+    path: &str,
+    body: &str,
+) -> Reply {
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", host.unwrap_or(unkai.authority()))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap();
+    sigv4::sign_request(
+        &mut request,
+        body.as_bytes(),
+        &SigningParams {
+            access_key_id: key,
+            secret,
+            region: "us-east-1",
+            service,
+            at: SystemTime::now(),
+        },
+    );
+    send_request(unkai.authority(), request).await
+}
