@@ -13,6 +13,7 @@
 pub mod compat;
 mod cors;
 mod encoding;
+pub mod execute_api;
 pub mod forward;
 pub mod protocol;
 pub mod route;

@@ -36,7 +36,7 @@ use unkai_store::Tx;
 use unkai_types::ports::InvokeFailure;
 
 use crate::ApiGateway;
-use crate::authorizer::{self, Decision, Sources, Verdict};
+use crate::authorizer::{self, Decision, Sources};
 use crate::error::Error;
 use crate::event::{self, Incoming, Selected};
 use crate::limits;
@@ -46,6 +46,7 @@ use crate::store::{
     self, ApiKey, Authorizer, Deployment, Integration, KeyRef, Method, PlanKey, RestApi, Stage,
     Usage, UsagePlan,
 };
+use unkai_edge::execute_api::{self, Verdict};
 
 /// An error answer in API Gateway's form: `{"message": …}`.
 pub(crate) fn message(status: StatusCode, text: &str) -> Response {
@@ -557,7 +558,7 @@ impl ApiGateway {
                 decision
             }
         };
-        match authorizer::evaluate(&decision.policy, arn) {
+        match execute_api::evaluate(&decision.policy, arn) {
             Verdict::Allow => Ok(decision),
             Verdict::ExplicitDeny => Err(denied(
                 "User is not authorized to access this resource with an explicit deny",

@@ -421,16 +421,7 @@ impl ApiGatewayV2 {
                 None => return Err(failed()),
             }
         } else {
-            let statements = answer["policyDocument"]["Statement"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            let effect = |wanted: &str| {
-                statements
-                    .iter()
-                    .any(|statement| statement["Effect"].as_str() == Some(wanted))
-            };
-            effect("Allow") && !effect("Deny")
+            unkai_edge::execute_api::allows(&answer["policyDocument"], &route_arn)
         };
         let authorized = allowed.then(|| Authorized::Lambda {
             context: answer.get("context").cloned().unwrap_or(json!({})),

@@ -644,6 +644,19 @@ async fn lambda_authorizers_with_payload_format_1_0() {
         json!({"tier": "gold"})
     );
 
+    // The policy must allow this route's ARN: one for another API denies.
+    fixture.behave(Behaviour::Document(json!({
+        "principalId": "ada",
+        "policyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Action": "execute-api:Invoke", "Effect": "Allow",
+            "Resource": "arn:aws:execute-api:us-east-1:000000000000:other/*",
+        }]},
+    })));
+    let elsewhere = fixture
+        .invoke_with(&api, "GET", "/x?tenant=t1", &token)
+        .await;
+    assert_eq!(elsewhere.0, 403);
+
     // An answer without a policy denies; a failing function is 500.
     fixture.behave(Behaviour::Answer(r#"{"isAuthorized": true}"#));
     let forbidden = fixture

@@ -392,16 +392,7 @@ impl Session {
             }
             Err(_) => return Err(failed()),
         };
-        let statements = answer["policyDocument"]["Statement"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let effect = |wanted: &str| {
-            statements
-                .iter()
-                .any(|statement| statement["Effect"].as_str() == Some(wanted))
-        };
-        if !effect("Allow") || effect("Deny") {
+        if !unkai_edge::execute_api::allows(&answer["policyDocument"], &method_arn) {
             return Err(message(StatusCode::FORBIDDEN, "Forbidden"));
         }
         let mut authorizer: serde_json::Map<String, Json> = answer["context"]

@@ -1,0 +1,154 @@
+//! The IAM policies Lambda authorizers answer with, as API Gateway evaluates them for
+//! `execute-api:Invoke` on a method or route ARN
+//! (<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html>):
+//! `Action` and `Resource` patterns with `*` and `?`, an explicit `Deny` wins over any `Allow`.
+//! Shared by REST, HTTP and WebSocket APIs.
+
+use serde_json::Value as Json;
+
+/// Whether `pattern` (`*` any run, `?` one character) matches `text`.
+fn wildcard(pattern: &str, text: &str) -> bool {
+    let (pattern, text): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), text.chars().collect());
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+fn strings(value: &Json) -> Vec<&str> {
+    match value {
+        Json::String(text) => vec![text.as_str()],
+        Json::Array(items) => items.iter().filter_map(Json::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// What a policy says about a method ARN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// An `Allow` and no `Deny`.
+    Allow,
+    /// A `Deny` (403 `User is not authorized to access this resource with an explicit deny`).
+    ExplicitDeny,
+    /// Neither (403 `User is not authorized to access this resource`).
+    ImplicitDeny,
+}
+
+/// Whether `policy` allows `execute-api:Invoke` on `method_arn`.
+pub fn allows(policy: &Json, method_arn: &str) -> bool {
+    evaluate(policy, method_arn) == Verdict::Allow
+}
+
+/// What `policy` says about `execute-api:Invoke` on `method_arn`: an explicit `Deny` wins,
+/// else an `Allow` is needed.
+pub fn evaluate(policy: &Json, method_arn: &str) -> Verdict {
+    let statements: Vec<&Json> = match &policy["Statement"] {
+        Json::Array(items) => items.iter().collect(),
+        statement @ Json::Object(_) => vec![statement],
+        _ => Vec::new(),
+    };
+    let mut allowed = false;
+    for statement in statements {
+        let action = strings(&statement["Action"])
+            .iter()
+            .any(|action| wildcard(&action.to_ascii_lowercase(), "execute-api:invoke"));
+        let resource = strings(&statement["Resource"])
+            .iter()
+            .any(|resource| wildcard(resource, method_arn));
+        if !(action && resource) {
+            continue;
+        }
+        match statement["Effect"].as_str() {
+            Some("Deny") => return Verdict::ExplicitDeny,
+            Some("Allow") => allowed = true,
+            _ => {}
+        }
+    }
+    if allowed {
+        Verdict::Allow
+    } else {
+        Verdict::ImplicitDeny
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ARN: &str = "arn:aws:execute-api:us-east-1:000000000000:abc/prod/GET/items/7";
+
+    fn policy(effect: &str, resource: Json) -> Json {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}
+        ]})
+    }
+
+    #[test]
+    fn policies_allow_and_deny_method_arns() {
+        assert!(allows(&policy("Allow", json!(ARN)), ARN));
+        assert!(allows(
+            &policy("Allow", json!("arn:aws:execute-api:*:*:abc/*")),
+            ARN
+        ));
+        assert!(allows(
+            &policy(
+                "Allow",
+                json!([
+                    "x",
+                    "arn:aws:execute-api:us-east-1:000000000000:abc/prod/GET/*"
+                ])
+            ),
+            ARN
+        ));
+        assert!(allows(
+            &policy(
+                "Allow",
+                json!("arn:aws:execute-api:us-east-1:000000000000:abc/prod/???/items/*")
+            ),
+            ARN
+        ));
+        assert!(!allows(
+            &policy(
+                "Allow",
+                json!("arn:aws:execute-api:us-east-1:000000000000:abc/prod/POST/*")
+            ),
+            ARN
+        ));
+        assert!(!allows(&policy("Deny", json!("*")), ARN));
+        let both = json!({"Statement": [
+            {"Action": "execute-api:*", "Effect": "Allow", "Resource": "*"},
+            {"Action": ["execute-api:Invoke"], "Effect": "Deny", "Resource": ARN},
+        ]});
+        assert!(!allows(&both, ARN));
+        let single = json!({"Statement": {"Action": "*", "Effect": "Allow", "Resource": "*"}});
+        assert!(allows(&single, ARN));
+        assert!(!allows(&json!({}), ARN));
+        assert_eq!(evaluate(&json!({}), ARN), Verdict::ImplicitDeny);
+        assert_eq!(evaluate(&both, ARN), Verdict::ExplicitDeny);
+    }
+
+    #[test]
+    fn wildcards_match_runs_and_single_characters() {
+        assert!(wildcard("a*c", "abbbc"));
+        assert!(wildcard("a?c", "abc"));
+        assert!(wildcard("*", ""));
+        assert!(!wildcard("a?c", "ac"));
+        assert!(!wildcard("a*d", "abc"));
+    }
+}
