@@ -1200,6 +1200,8 @@ async fn jwt_authorizers_without_their_issuer_refuse_tokens() {
 struct Node {
     service: ApiGatewayV2,
     address: String,
+    /// The functions its routes invoke.
+    fake: Arc<Fake>,
     serving: tokio::task::JoinHandle<()>,
 }
 
@@ -1218,7 +1220,7 @@ async fn node(kv: &Kv) -> Node {
         behaviour: Mutex::new(Behaviour::Echo),
         calls: Mutex::new(Vec::new()),
     });
-    let service = ApiGatewayV2::new(kv.clone(), Clock::system(), fake, options);
+    let service = ApiGatewayV2::new(kv.clone(), Clock::system(), fake.clone(), options);
     let served = service.clone();
     let serving = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
@@ -1240,6 +1242,7 @@ async fn node(kv: &Kv) -> Node {
     Node {
         service,
         address,
+        fake,
         serving,
     }
 }
@@ -1312,6 +1315,22 @@ type Client = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 /// A WebSocket client of `api`'s stage `prod` on the node at `address`, and its connection id.
 async fn ws_connect(address: &str, api: &str) -> (Client, String) {
     use futures_util::{SinkExt, StreamExt};
+    let mut client = ws_open(address, api).await;
+    // A message no route takes is answered with the connection's id, as AWS does.
+    client.send(Message::text("hello")).await.unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(10), client.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let answer: Json = serde_json::from_str(answer.to_text().unwrap()).unwrap();
+    assert_eq!(answer["message"], "Forbidden", "{answer}");
+    let id = answer["connectionId"].as_str().unwrap().to_owned();
+    (client, id)
+}
+
+/// A WebSocket client of `api`'s stage `prod` on the node at `address`.
+async fn ws_open(address: &str, api: &str) -> Client {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     let handshake = format!(
@@ -1326,23 +1345,12 @@ async fn ws_connect(address: &str, api: &str) -> (Client, String) {
     }
     let head = String::from_utf8(head).unwrap();
     assert!(head.starts_with("HTTP/1.1 101"), "{head}");
-    let mut client = tokio_tungstenite::WebSocketStream::from_raw_socket(
+    tokio_tungstenite::WebSocketStream::from_raw_socket(
         stream,
         tokio_tungstenite::tungstenite::protocol::Role::Client,
         None,
     )
-    .await;
-    // A message no route takes is answered with the connection's id, as AWS does.
-    client.send(Message::text("hello")).await.unwrap();
-    let answer = tokio::time::timeout(Duration::from_secs(10), client.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let answer: Json = serde_json::from_str(answer.to_text().unwrap()).unwrap();
-    assert_eq!(answer["message"], "Forbidden", "{answer}");
-    let id = answer["connectionId"].as_str().unwrap().to_owned();
-    (client, id)
+    .await
 }
 
 /// An `@connections` request to the node at `address`: on unkai's endpoint (`host` None) or on
@@ -1572,3 +1580,79 @@ async fn stale_connection_records_are_forgotten() {
 
 /// Two hours, the longest a connection lives.
 const MAX_AGE_MS: u64 = 2 * 60 * 60 * 1000;
+
+/// The events of a connection's life — `$connect`, a message to `$default`, `$disconnect` —
+/// read as `aws_lambda_events`' WebSocket type, with the documented members.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_events_deserialize_into_aws_lambda_events() {
+    use futures_util::SinkExt;
+    let dir = tempfile::tempdir().unwrap();
+    let kv = Kv::new(Embedded::open(unkai_store_embedded::Options::new(dir.path())).unwrap());
+    let node = node(&kv).await;
+    let api = websocket_api(&node.service).await;
+    let (_, integration) = control(
+        &node.service,
+        "POST",
+        &format!("/v2/apis/{api}/integrations"),
+        json!({"integrationType": "AWS_PROXY", "integrationUri": FUNCTION}),
+    )
+    .await;
+    let target = format!(
+        "integrations/{}",
+        integration["integrationId"].as_str().unwrap()
+    );
+    for route in ["$connect", "$default", "$disconnect"] {
+        let (status, created) = control(
+            &node.service,
+            "POST",
+            &format!("/v2/apis/{api}/routes"),
+            json!({"routeKey": route, "target": target}),
+        )
+        .await;
+        assert_eq!(status, 201, "{created}");
+    }
+    let mut client = ws_open(&node.address, &api).await;
+    client
+        .send(Message::text(r#"{"action":"nothing","n":1}"#))
+        .await
+        .unwrap();
+    // Once the message is delivered, close.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while node.fake.calls.lock().unwrap().len() < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "no MESSAGE event");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    client.close(None).await.unwrap();
+    while node.fake.calls.lock().unwrap().len() < 3 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no DISCONNECT event"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let calls = node.fake.calls.lock().unwrap().clone();
+    let mut connection_ids = Vec::new();
+    for ((function, event), (route, kind)) in calls.iter().zip([
+        ("$connect", "CONNECT"),
+        ("$default", "MESSAGE"),
+        ("$disconnect", "DISCONNECT"),
+    ]) {
+        assert_eq!(function, FUNCTION);
+        let parsed: aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest =
+            serde_json::from_value(event.clone())
+                .unwrap_or_else(|error| panic!("{error}: {event}"));
+        let context = &parsed.request_context;
+        assert_eq!(context.route_key.as_deref(), Some(route), "{event}");
+        assert_eq!(context.event_type.as_deref(), Some(kind), "{event}");
+        assert_eq!(context.stage.as_deref(), Some("prod"));
+        assert_eq!(context.apiid.as_deref(), Some(api.as_str()));
+        assert!(
+            context.request_id.is_some() && context.connected_at > 0,
+            "{event}"
+        );
+        connection_ids.push(context.connection_id.clone().unwrap());
+    }
+    assert!(connection_ids.iter().all(|id| *id == connection_ids[0]));
+    assert_eq!(calls[1].1["body"], r#"{"action":"nothing","n":1}"#);
+    assert_eq!(calls[1].1["requestContext"]["messageDirection"], "IN");
+}
