@@ -33,7 +33,7 @@ unkai_edge::operations! {
         CreatePortalProduct => No(NO_PORTALS),
         CreateProductPage => No(NO_PORTALS),
         CreateProductRestEndpointPage => No(NO_PORTALS),
-        CreateRoute => Partial("HTTP APIs enforce AWS_IAM (a SigV4 signature for execute-api), JWT (with AuthorizationScopes against the token's scope or scp) and CUSTOM (Lambda REQUEST authorizer) authorization; WebSocket APIs enforce CUSTOM authorization of the $connect route (AWS_IAM is not enforced for WebSocket APIs yet)"),
+        CreateRoute => Partial("HTTP APIs enforce AWS_IAM (a SigV4 signature for execute-api), JWT (with AuthorizationScopes against the token's scope or scp) and CUSTOM (Lambda REQUEST authorizer) authorization; WebSocket APIs enforce CUSTOM and AWS_IAM (a signed handshake; the signer in requestContext.identity) authorization of the $connect route"),
         CreateRouteResponse => Planned(WEBSOCKET_ONLY),
         CreateRoutingRule => Planned(NO_DOMAINS),
         CreateStage => Partial("HTTP APIs apply the throttling of the default and per-route settings (a token bucket per route on this node); access log settings are stored, not applied"),

@@ -1331,26 +1331,44 @@ async fn ws_connect(address: &str, api: &str) -> (Client, String) {
 
 /// A WebSocket client of `api`'s stage `prod` on the node at `address`.
 async fn ws_open(address: &str, api: &str) -> Client {
+    ws_handshake(address, api, &[])
+        .await
+        .unwrap_or_else(|head| panic!("{head}"))
+}
+
+/// A WebSocket handshake with `headers` to `api`'s stage `prod` on the node at `address`: the
+/// client, or the response head when the handshake is refused.
+async fn ws_handshake(
+    address: &str,
+    api: &str,
+    headers: &[(&str, &str)],
+) -> Result<Client, String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let handshake = format!(
+    let mut handshake = format!(
         "GET /prod HTTP/1.1\r\nhost: {api}.execute-api.localhost:4566\r\nupgrade: websocket\r\n\
          connection: Upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-         sec-websocket-version: 13\r\n\r\n"
+         sec-websocket-version: 13\r\n"
     );
+    for (name, value) in headers {
+        handshake.push_str(&format!("{name}: {value}\r\n"));
+    }
+    handshake.push_str("\r\n");
     stream.write_all(handshake.as_bytes()).await.unwrap();
     let mut head = Vec::new();
     while !head.ends_with(b"\r\n\r\n") {
         head.push(stream.read_u8().await.unwrap());
     }
     let head = String::from_utf8(head).unwrap();
-    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
-    tokio_tungstenite::WebSocketStream::from_raw_socket(
+    if !head.starts_with("HTTP/1.1 101") {
+        return Err(head);
+    }
+    Ok(tokio_tungstenite::WebSocketStream::from_raw_socket(
         stream,
         tokio_tungstenite::tungstenite::protocol::Role::Client,
         None,
     )
-    .await
+    .await)
 }
 
 /// An `@connections` request to the node at `address`: on unkai's endpoint (`host` None) or on
@@ -1655,4 +1673,51 @@ async fn websocket_events_deserialize_into_aws_lambda_events() {
     assert!(connection_ids.iter().all(|id| *id == connection_ids[0]));
     assert_eq!(calls[1].1["body"], r#"{"action":"nothing","n":1}"#);
     assert_eq!(calls[1].1["requestContext"]["messageDirection"], "IN");
+}
+
+/// A `$connect` route with `AWS_IAM` authorization takes only signed handshakes (403
+/// otherwise), and the connection's events name the signer in `requestContext.identity`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_iam_connect_routes_need_a_signed_handshake() {
+    let dir = tempfile::tempdir().unwrap();
+    let kv = Kv::new(Embedded::open(unkai_store_embedded::Options::new(dir.path())).unwrap());
+    let node = node(&kv).await;
+    let api = websocket_api(&node.service).await;
+    let (_, integration) = control(
+        &node.service,
+        "POST",
+        &format!("/v2/apis/{api}/integrations"),
+        json!({"integrationType": "AWS_PROXY", "integrationUri": FUNCTION}),
+    )
+    .await;
+    let (status, route) = control(
+        &node.service,
+        "POST",
+        &format!("/v2/apis/{api}/routes"),
+        json!({"routeKey": "$connect", "authorizationType": "AWS_IAM",
+               "target": format!("integrations/{}", integration["integrationId"].as_str().unwrap())}),
+    )
+    .await;
+    assert_eq!(status, 201, "{route}");
+    let refused = ws_handshake(&node.address, &api, &[]).await.err().unwrap();
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    assert!(
+        node.fake.calls.lock().unwrap().is_empty(),
+        "$connect did not run"
+    );
+    // The test edge treats a request with an Authorization header as signed by caller().
+    let signed = [("authorization", "AWS4-HMAC-SHA256 (checked by the edge)")];
+    let _client = ws_handshake(&node.address, &api, &signed).await.unwrap();
+    let calls = node.fake.calls.lock().unwrap().clone();
+    let (_, connected) = calls.last().unwrap();
+    let identity = &connected["requestContext"]["identity"];
+    assert_eq!(identity["userArn"], caller().arn);
+    assert_eq!(identity["accessKey"], caller().access_key_id);
+    assert_eq!(identity["accountId"], caller().account);
+    let parsed: aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest =
+        serde_json::from_value(connected.clone()).unwrap();
+    assert_eq!(
+        parsed.request_context.identity.user_arn.as_deref(),
+        Some(caller().arn.as_str())
+    );
 }

@@ -10,7 +10,8 @@
 //! `DeleteConnection`), served here both on the API's host (`/<stage>/@connections/<id>`) and
 //! as the `execute-api` service on unkai's own endpoint, which is where the SDKs'
 //! `ApiGatewayManagementApi` client goes with `AWS_ENDPOINT_URL`. A `CUSTOM` `$connect` route
-//! runs its Lambda `REQUEST` authorizer first (`Session::authorize_connect`). Connections end after 10
+//! runs its Lambda `REQUEST` authorizer first (`Session::authorize_connect`); an `AWS_IAM` one
+//! takes only handshakes signed for `execute-api` (403 otherwise). Connections end after 10
 //! minutes without messages or 2 hours in all, as AWS's; messages are at most 128 KB and frames
 //! 32 KB.
 //!
@@ -167,6 +168,8 @@ struct Session {
     /// What the `$connect` route's authorizer allowed the connection with: its context (values
     /// as strings) and `principalId`, for every event of the connection.
     authorizer: Option<Json>,
+    /// Who signed the handshake of an `AWS_IAM` `$connect` route.
+    caller: Option<unkai_types::Caller>,
 }
 
 /// The answer of a route's integration.
@@ -195,6 +198,19 @@ impl Session {
         Some((route, integration))
     }
 
+    /// `requestContext.identity`: the source, and the signer of an `AWS_IAM` connection.
+    fn identity(&self) -> Json {
+        let mut identity = json!({"sourceIp": self.source_ip, "userAgent": self.user_agent});
+        if let Some(caller) = &self.caller {
+            identity["accessKey"] = json!(caller.access_key_id);
+            identity["accountId"] = json!(caller.account);
+            identity["caller"] = json!(caller.user_id);
+            identity["user"] = json!(caller.user_id);
+            identity["userArn"] = json!(caller.arn);
+        }
+        identity
+    }
+
     fn context(&self, route_key: &str, event_type: &str, request_id: &str) -> Json {
         let now = self.gateway.now_ms();
         let mut context = json!({
@@ -206,7 +222,7 @@ impl Session {
             "stage": self.stage.name,
             "connectedAt": self.connected_ms,
             "requestTimeEpoch": now,
-            "identity": {"sourceIp": self.source_ip, "userAgent": self.user_agent},
+            "identity": self.identity(),
             "requestId": request_id,
             "domainName": self.domain,
             "connectionId": self.id,
@@ -497,7 +513,20 @@ impl ApiGatewayV2 {
             source_ip: "127.0.0.1".into(),
             user_agent: header(http::header::USER_AGENT),
             authorizer: None,
+            caller: None,
         };
+        // An AWS_IAM $connect route takes only handshakes signed for execute-api.
+        let iam = session
+            .deployment
+            .routes
+            .iter()
+            .any(|route| route.key == "$connect" && route.authorization_type == "AWS_IAM");
+        if iam {
+            match &request.auth {
+                PublicAuth::Signed(caller) => session.caller = Some(caller.clone()),
+                _ => return message(StatusCode::FORBIDDEN, "Forbidden"),
+            }
+        }
         // $connect decides whether the connection opens.
         let mut headers = serde_json::Map::new();
         let mut multi = serde_json::Map::new();
