@@ -288,3 +288,74 @@ def test_connect_authorizer(guarded_api):
 
     # The context reaches later routes' events, values as strings, with the principal.
     assert asyncio.run(scenario()) == {"tier": "gold", "level": "3", "principalId": "user-1"}
+
+
+IDENTITY = '''
+import json
+
+
+def handler(event, context):
+    if event["requestContext"]["routeKey"] == "$connect":
+        return {"statusCode": 200}
+    return {"statusCode": 200, "body": json.dumps(event["requestContext"]["identity"])}
+'''
+
+
+def test_aws_iam_connect_needs_a_signed_handshake(client):
+    """An AWS_IAM $connect route: an unsigned handshake is refused with 403; one signed for
+    execute-api (SigV4, as the SDKs sign) opens, and the events name the signer."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    gw = client("apigatewayv2")
+    lam = client("lambda")
+    name = unique("iam-ws")
+    function = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": package(IDENTITY)},
+    )["FunctionArn"]
+    api = gw.create_api(
+        Name=unique("ws"), ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
+    )
+    api_id = api["ApiId"]
+    try:
+        integration = gw.create_integration(
+            ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function
+        )["IntegrationId"]
+        gw.create_route(ApiId=api_id, RouteKey="$connect", AuthorizationType="AWS_IAM",
+                        Target=f"integrations/{integration}")
+        gw.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integration}",
+                        RouteResponseSelectionExpression="$default")
+        gw.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True)
+        url = f"{api['ApiEndpoint']}/prod"
+        signing = AWSRequest(method="GET", url=url.replace("ws://", "http://", 1))
+        credentials = boto3.Session().get_credentials()
+        SigV4Auth(credentials, "execute-api", os.environ["AWS_REGION"]).add_auth(signing)
+        port = urlparse(url).port
+
+        async def scenario():
+            with pytest.raises(websockets.exceptions.InvalidStatus) as caught:
+                async with websockets.connect(
+                    url, sock=socket.create_connection(("127.0.0.1", port)), open_timeout=30
+                ):
+                    pass
+            assert caught.value.response.status_code == 403
+            async with websockets.connect(
+                url,
+                sock=socket.create_connection(("127.0.0.1", port)),
+                open_timeout=30,
+                additional_headers=dict(signing.headers),
+            ) as connection:
+                await connection.send("who")
+                return json.loads(await asyncio.wait_for(connection.recv(), 30))
+
+        identity = asyncio.run(scenario())
+        assert identity["accessKey"] == credentials.access_key
+        assert identity["userArn"].startswith("arn:aws:iam::")
+        assert identity["sourceIp"] == "127.0.0.1"
+    finally:
+        gw.delete_api(ApiId=api_id)
+        lam.delete_function(FunctionName=name)
