@@ -1599,6 +1599,27 @@ async fn stale_connection_records_are_forgotten() {
 /// Two hours, the longest a connection lives.
 const MAX_AGE_MS: u64 = 2 * 60 * 60 * 1000;
 
+/// Routes `key` of `api` to the test function through an integration of its own, with the
+/// route's other `settings`.
+async fn function_route(service: &ApiGatewayV2, api: &str, key: &str, mut settings: Json) {
+    let (status, integration) = control(
+        service,
+        "POST",
+        &format!("/v2/apis/{api}/integrations"),
+        json!({"integrationType": "AWS_PROXY", "integrationUri": FUNCTION}),
+    )
+    .await;
+    assert_eq!(status, 201, "{integration}");
+    settings["routeKey"] = json!(key);
+    settings["target"] = json!(format!(
+        "integrations/{}",
+        integration["integrationId"].as_str().unwrap()
+    ));
+    let (status, route) =
+        control(service, "POST", &format!("/v2/apis/{api}/routes"), settings).await;
+    assert_eq!(status, 201, "{route}");
+}
+
 /// The events of a connection's life — `$connect`, a message to `$default`, `$disconnect` —
 /// read as `aws_lambda_events`' WebSocket type, with the documented members.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1608,26 +1629,8 @@ async fn websocket_events_deserialize_into_aws_lambda_events() {
     let kv = Kv::new(Embedded::open(unkai_store_embedded::Options::new(dir.path())).unwrap());
     let node = node(&kv).await;
     let api = websocket_api(&node.service).await;
-    let (_, integration) = control(
-        &node.service,
-        "POST",
-        &format!("/v2/apis/{api}/integrations"),
-        json!({"integrationType": "AWS_PROXY", "integrationUri": FUNCTION}),
-    )
-    .await;
-    let target = format!(
-        "integrations/{}",
-        integration["integrationId"].as_str().unwrap()
-    );
     for route in ["$connect", "$default", "$disconnect"] {
-        let (status, created) = control(
-            &node.service,
-            "POST",
-            &format!("/v2/apis/{api}/routes"),
-            json!({"routeKey": route, "target": target}),
-        )
-        .await;
-        assert_eq!(status, 201, "{created}");
+        function_route(&node.service, &api, route, json!({})).await;
     }
     let mut client = ws_open(&node.address, &api).await;
     client
@@ -1683,22 +1686,13 @@ async fn aws_iam_connect_routes_need_a_signed_handshake() {
     let kv = Kv::new(Embedded::open(unkai_store_embedded::Options::new(dir.path())).unwrap());
     let node = node(&kv).await;
     let api = websocket_api(&node.service).await;
-    let (_, integration) = control(
+    function_route(
         &node.service,
-        "POST",
-        &format!("/v2/apis/{api}/integrations"),
-        json!({"integrationType": "AWS_PROXY", "integrationUri": FUNCTION}),
+        &api,
+        "$connect",
+        json!({"authorizationType": "AWS_IAM"}),
     )
     .await;
-    let (status, route) = control(
-        &node.service,
-        "POST",
-        &format!("/v2/apis/{api}/routes"),
-        json!({"routeKey": "$connect", "authorizationType": "AWS_IAM",
-               "target": format!("integrations/{}", integration["integrationId"].as_str().unwrap())}),
-    )
-    .await;
-    assert_eq!(status, 201, "{route}");
     let refused = ws_handshake(&node.address, &api, &[]).await.err().unwrap();
     assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
     assert!(
