@@ -16,19 +16,22 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use crate::{Response, full};
 
-/// Headers that belong to one connection, not to the request or response.
+/// Headers that belong to one connection, not to the request or response: never passed on.
 const HOP_BY_HOP: &[&str] = &[
     "connection",
     "keep-alive",
     "proxy-authenticate",
     "proxy-authorization",
+    "proxy-connection",
     "te",
     "trailer",
     "transfer-encoding",
     "upgrade",
-    "host",
-    "content-length",
 ];
+
+/// Headers an integration's exchange sets for itself: the backend's `Host` and the length of
+/// the body as it is sent (and, in the answer, as it is passed back).
+const OWN: &[&str] = &["host", "content-length"];
 
 /// What stays encoded in a path parameter put back into a URL (`/` stays a separator).
 const PATH: &AsciiSet = &CONTROLS
@@ -128,7 +131,7 @@ pub async fn forward(backend: Backend<'_>) -> Result<Response, Failure> {
         .uri(target)
         .header(http::header::HOST, authority.as_str());
     for (name, value) in headers {
-        if !HOP_BY_HOP.contains(&name.as_str()) {
+        if !OWN.contains(&name.as_str()) {
             builder = builder.header(name, value);
         }
     }
@@ -147,14 +150,17 @@ pub async fn forward(backend: Backend<'_>) -> Result<Response, Failure> {
     sent
 }
 
-/// Sends `request` (an origin-form URI; its headers as they are, `Host` included) to `address`
-/// (`host:port`) over a new connection and returns the answer as it is, without the hop-by-hop
-/// headers.
+/// Sends `request` (an origin-form URI; its headers as they are, `Host` included, but for the
+/// hop-by-hop ones) to `address` (`host:port`) over a new connection and returns the answer as
+/// it is, without the hop-by-hop headers.
 pub async fn send(
     address: &str,
-    request: http::Request<Full<Bytes>>,
+    mut request: http::Request<Full<Bytes>>,
     timeout: Duration,
 ) -> Result<Response, Failure> {
+    for name in HOP_BY_HOP {
+        request.headers_mut().remove(*name);
+    }
     let exchange = async move {
         let stream = match tokio::net::TcpStream::connect(address).await {
             Ok(stream) => stream,
@@ -189,7 +195,7 @@ pub async fn send(
     let mut response = http::Response::new(full(body));
     *response.status_mut() = parts.status;
     for (name, value) in &parts.headers {
-        if !HOP_BY_HOP.contains(&name.as_str()) {
+        if !HOP_BY_HOP.contains(&name.as_str()) && !OWN.contains(&name.as_str()) {
             response.headers_mut().append(name, value.clone());
         }
     }

@@ -62,16 +62,6 @@ const MAX_FRAME: usize = 32 * 1024;
 const RELAY_TIMEOUT: Duration = Duration::from_secs(10);
 /// The header that marks an `@connections` request passed on by another node (its address).
 const FORWARDED_BY: &str = "x-unkai-forwarded-by";
-/// Headers of one HTTP connection, not passed on with a request.
-const CONNECTION_HEADERS: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
 
 /// What goes out to a client.
 enum Outgoing {
@@ -722,10 +712,9 @@ impl ApiGatewayV2 {
                 .path_and_query()
                 .map_or("/", |target| target.as_str()),
         );
+        // `send` leaves the hop-by-hop headers out.
         for (name, value) in &parts.headers {
-            if !CONNECTION_HEADERS.contains(&name.as_str()) {
-                relayed = relayed.header(name, value);
-            }
+            relayed = relayed.header(name, value);
         }
         let Ok(relayed) = relayed
             .header(FORWARDED_BY, node.as_str())
