@@ -6,6 +6,26 @@
 
 use serde_json::Value as Json;
 
+/// The event of a Lambda `REQUEST` authorizer, made from the request's proxy event (REST, or an
+/// HTTP API's 1.0 or 2.0): without its body, with `"type": "REQUEST"` and `members` (the ARN,
+/// the identity it is asked about).
+pub fn request_authorizer_event(
+    mut event: Json,
+    members: impl IntoIterator<Item = (&'static str, Json)>,
+) -> Json {
+    if let Some(map) = event.as_object_mut() {
+        map.remove("body");
+        map.remove("isBase64Encoded");
+        map.insert("type".into(), "REQUEST".into());
+        map.extend(
+            members
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value)),
+        );
+    }
+    event
+}
+
 /// Whether `pattern` (`*` any run, `?` one character) matches `text`.
 fn wildcard(pattern: &str, text: &str) -> bool {
     let (pattern, text): (Vec<char>, Vec<char>) =

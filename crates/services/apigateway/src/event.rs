@@ -250,14 +250,10 @@ pub(crate) fn request_authorizer_event(
     selected: &Selected<'_>,
     method_arn: &str,
 ) -> Json {
-    let mut event = proxy_event(incoming, selected);
-    if let Some(map) = event.as_object_mut() {
-        map.remove("body");
-        map.remove("isBase64Encoded");
-        map.insert("type".into(), "REQUEST".into());
-        map.insert("methodArn".into(), method_arn.into());
-    }
-    event
+    unkai_edge::execute_api::request_authorizer_event(
+        proxy_event(incoming, selected),
+        [("methodArn", method_arn.into())],
+    )
 }
 
 fn value_text(value: &Json) -> String {

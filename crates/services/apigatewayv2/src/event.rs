@@ -261,15 +261,13 @@ pub fn authorizer_v2(
     identity: &[String],
     route_arn: &str,
 ) -> Json {
-    let mut event = v2(incoming, selected);
-    if let Some(map) = event.as_object_mut() {
-        map.remove("body");
-        map.remove("isBase64Encoded");
-        map.insert("type".into(), json!("REQUEST"));
-        map.insert("identitySource".into(), json!(identity));
-        map.insert("routeArn".into(), json!(route_arn));
-    }
-    event
+    unkai_edge::execute_api::request_authorizer_event(
+        v2(incoming, selected),
+        [
+            ("identitySource", json!(identity)),
+            ("routeArn", json!(route_arn)),
+        ],
+    )
 }
 
 /// The payload format 1.0 event of a Lambda `REQUEST` authorizer (the REST API's `REQUEST`
@@ -282,16 +280,14 @@ pub fn authorizer_v1(
     identity: &[String],
     method_arn: &str,
 ) -> Json {
-    let mut event = v1(incoming, selected);
-    if let Some(map) = event.as_object_mut() {
-        map.remove("body");
-        map.remove("isBase64Encoded");
-        map.insert("type".into(), json!("REQUEST"));
-        map.insert("methodArn".into(), json!(method_arn));
-        map.insert("identitySource".into(), json!(identity.join(",")));
-        map.insert("authorizationToken".into(), json!(identity.join(",")));
-    }
-    event
+    unkai_edge::execute_api::request_authorizer_event(
+        v1(incoming, selected),
+        [
+            ("methodArn", json!(method_arn)),
+            ("identitySource", json!(identity.join(","))),
+            ("authorizationToken", json!(identity.join(","))),
+        ],
+    )
 }
 
 /// The payload format 1.0 event (the REST API proxy event, as HTTP APIs send it).
