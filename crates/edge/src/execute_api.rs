@@ -2,9 +2,79 @@
 //! `execute-api:Invoke` on a method or route ARN
 //! (<https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html>):
 //! `Action` and `Resource` patterns with `*` and `?`, an explicit `Deny` wins over any `Allow`.
-//! Shared by REST, HTTP and WebSocket APIs.
+//! Also the answers themselves ([`decision`]) and the `REQUEST` authorizer event made from a
+//! proxy event. Shared by REST, HTTP and WebSocket APIs.
 
-use serde_json::Value as Json;
+use serde_json::{Map, Value as Json};
+
+/// An authorizer's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// `principalId`.
+    pub principal_id: Json,
+    /// `policyDocument`.
+    pub policy: Json,
+    /// `context` (values as strings).
+    pub context: Map<String, Json>,
+    /// `usageIdentifierKey`: the API key, for `apiKeySource: AUTHORIZER`.
+    pub usage_identifier_key: Option<String>,
+}
+
+impl Decision {
+    /// `requestContext.authorizer` of the integration's event.
+    pub fn request_context(&self) -> Json {
+        let mut map = self.context.clone();
+        map.insert("principalId".into(), self.principal_id.clone());
+        Json::Object(map)
+    }
+}
+
+/// Why an authorizer's answer cannot be used: the client gets a 500.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Malformed(pub &'static str);
+
+/// Reads a Lambda authorizer's answer (`TOKEN` or `REQUEST`, REST or WebSocket APIs):
+/// `principalId`, `policyDocument` (an object or its JSON text), `context` values as strings.
+pub fn decision(payload: &[u8]) -> Result<Decision, Malformed> {
+    let document: Json =
+        serde_json::from_slice(payload).map_err(|_| Malformed("the answer is not JSON"))?;
+    let principal_id = match document.get("principalId") {
+        Some(id @ (Json::String(_) | Json::Number(_))) => id.clone(),
+        _ => return Err(Malformed("the answer has no principalId")),
+    };
+    let policy = match document.get("policyDocument") {
+        Some(Json::String(text)) => {
+            serde_json::from_str(text).map_err(|_| Malformed("policyDocument is not JSON"))?
+        }
+        Some(policy @ Json::Object(_)) => policy.clone(),
+        _ => return Err(Malformed("the answer has no policyDocument")),
+    };
+    let mut context = Map::new();
+    if let Some(map) = document.get("context").and_then(Json::as_object) {
+        for (key, value) in map {
+            let text = match value {
+                Json::String(text) => text.clone(),
+                Json::Number(_) | Json::Bool(_) => value.to_string(),
+                Json::Null => continue,
+                Json::Array(_) | Json::Object(_) => {
+                    return Err(Malformed(
+                        "context values must be strings, numbers or booleans",
+                    ));
+                }
+            };
+            context.insert(key.clone(), text.into());
+        }
+    }
+    Ok(Decision {
+        principal_id,
+        policy,
+        context,
+        usage_identifier_key: document
+            .get("usageIdentifierKey")
+            .and_then(Json::as_str)
+            .map(str::to_owned),
+    })
+}
 
 /// The event of a Lambda `REQUEST` authorizer, made from the request's proxy event (REST, or an
 /// HTTP API's 1.0 or 2.0): without its body, with `"type": "REQUEST"` and `members` (the ARN,
@@ -170,5 +240,28 @@ mod tests {
         assert!(wildcard("*", ""));
         assert!(!wildcard("a?c", "ac"));
         assert!(!wildcard("a*d", "abc"));
+    }
+
+    #[test]
+    fn answers_become_decisions_with_string_context() {
+        let answer = json!({
+            "principalId": "user",
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}
+            ]},
+            "context": {"n": 1, "b": true, "s": "x"},
+        });
+        let decision = decision(answer.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            decision.request_context(),
+            json!({"principalId": "user", "n": "1", "b": "true", "s": "x"})
+        );
+        assert!(super::decision(br#"{"policyDocument": {}}"#).is_err());
+        assert!(
+            super::decision(
+                br#"{"principalId": "u", "policyDocument": {}, "context": {"a": [1]}}"#
+            )
+            .is_err()
+        );
     }
 }

@@ -9,31 +9,10 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Value as Json, json};
 
 use crate::store::Authorizer;
-
-/// An authorizer's answer.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Decision {
-    /// `principalId`.
-    pub principal_id: Json,
-    /// `policyDocument`.
-    pub policy: Json,
-    /// `context` (values as strings).
-    pub context: Map<String, Json>,
-    /// `usageIdentifierKey`: the API key, for `apiKeySource: AUTHORIZER`.
-    pub usage_identifier_key: Option<String>,
-}
-
-impl Decision {
-    /// `requestContext.authorizer` of the integration's event.
-    pub(crate) fn request_context(&self) -> Json {
-        let mut map = self.context.clone();
-        map.insert("principalId".into(), self.principal_id.clone());
-        Json::Object(map)
-    }
-}
+pub(crate) use unkai_edge::execute_api::{Decision, decision};
 
 /// Cached decisions by API, authorizer and identity, with when each expires (ms).
 #[derive(Debug, Default)]
@@ -140,78 +119,11 @@ pub(crate) fn token_event(token: &str, method_arn: &str) -> Json {
     })
 }
 
-/// Why an authorizer's answer cannot be used: the client gets a 500.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Malformed(pub &'static str);
-
-/// Reads an authorizer's answer.
-pub(crate) fn decision(payload: &[u8]) -> Result<Decision, Malformed> {
-    let document: Json =
-        serde_json::from_slice(payload).map_err(|_| Malformed("the answer is not JSON"))?;
-    let principal_id = match document.get("principalId") {
-        Some(id @ (Json::String(_) | Json::Number(_))) => id.clone(),
-        _ => return Err(Malformed("the answer has no principalId")),
-    };
-    let policy = match document.get("policyDocument") {
-        Some(Json::String(text)) => {
-            serde_json::from_str(text).map_err(|_| Malformed("policyDocument is not JSON"))?
-        }
-        Some(policy @ Json::Object(_)) => policy.clone(),
-        _ => return Err(Malformed("the answer has no policyDocument")),
-    };
-    let mut context = Map::new();
-    if let Some(map) = document.get("context").and_then(Json::as_object) {
-        for (key, value) in map {
-            let text = match value {
-                Json::String(text) => text.clone(),
-                Json::Number(_) | Json::Bool(_) => value.to_string(),
-                Json::Null => continue,
-                Json::Array(_) | Json::Object(_) => {
-                    return Err(Malformed(
-                        "context values must be strings, numbers or booleans",
-                    ));
-                }
-            };
-            context.insert(key.clone(), text.into());
-        }
-    }
-    Ok(Decision {
-        principal_id,
-        policy,
-        context,
-        usage_identifier_key: document
-            .get("usageIdentifierKey")
-            .and_then(Json::as_str)
-            .map(str::to_owned),
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use serde_json::Map;
 
-    #[test]
-    fn answers_become_decisions_with_string_context() {
-        let answer = json!({
-            "principalId": "user",
-            "policyDocument": {"Version": "2012-10-17", "Statement": [
-                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}
-            ]},
-            "context": {"n": 1, "b": true, "s": "x"},
-        });
-        let decision = decision(answer.to_string().as_bytes()).unwrap();
-        assert_eq!(
-            decision.request_context(),
-            json!({"principalId": "user", "n": "1", "b": "true", "s": "x"})
-        );
-        assert!(super::decision(br#"{"policyDocument": {}}"#).is_err());
-        assert!(
-            super::decision(
-                br#"{"principalId": "u", "policyDocument": {}, "context": {"a": [1]}}"#
-            )
-            .is_err()
-        );
-    }
+    use super::*;
 
     #[test]
     fn identity_sources_select_the_identity() {

@@ -40,6 +40,7 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use unkai_edge::execute_api;
 use unkai_edge::forward::Failure;
 use unkai_edge::{PublicAuth, PublicRequest, Response, full};
 use unkai_store::Kv;
@@ -270,14 +271,6 @@ struct Connecting<'a> {
     request_id: &'a str,
 }
 
-/// A context value as the integration sees it: text (as for REST APIs).
-fn context_text(value: &Json) -> Json {
-    match value {
-        Json::String(_) => value.clone(),
-        other => Json::String(other.to_string()),
-    }
-}
-
 impl Session {
     /// The value a WebSocket identity source selects: `route.request.header.<name>`,
     /// `route.request.querystring.<name>`, `stageVariables.<name>`; any other source (a
@@ -312,9 +305,10 @@ impl Session {
     /// 403, a function that fails is 500 (401 when it fails with `Unauthorized`), and the
     /// handshake is refused with that status. The function gets the REST API style `REQUEST`
     /// event with the WebSocket request context and `methodArn` ending in `/$connect`, and
-    /// answers `principalId`, a `policyDocument` and a `context`; allowed, the connection's
-    /// events carry `requestContext.authorizer`: the context (values as strings) and
-    /// `principalId`.
+    /// answers as REST API authorizers do (`execute_api::decision`: `principalId`, a
+    /// `policyDocument`, a `context`; an answer that is not one is 500); allowed, the
+    /// connection's events carry `requestContext.authorizer`: the context (values as strings)
+    /// and `principalId`.
     async fn authorize_connect(
         &self,
         connecting: &Connecting<'_>,
@@ -384,9 +378,9 @@ impl Session {
             .invoke
             .invoke(function, event.to_string().into_bytes())
             .await;
-        let answer: Json = match invoked {
+        let decision = match invoked {
             Ok(invoked) if invoked.function_error.is_none() => {
-                serde_json::from_slice(&invoked.payload).map_err(|_| failed())?
+                execute_api::decision(&invoked.payload).map_err(|_| failed())?
             }
             Ok(invoked) => {
                 let error: Json = serde_json::from_slice(&invoked.payload).unwrap_or(Json::Null);
@@ -398,23 +392,10 @@ impl Session {
             }
             Err(_) => return Err(failed()),
         };
-        if !unkai_edge::execute_api::allows(&answer["policyDocument"], &method_arn) {
+        if !execute_api::allows(&decision.policy, &method_arn) {
             return Err(message(StatusCode::FORBIDDEN, "Forbidden"));
         }
-        let mut authorizer: serde_json::Map<String, Json> = answer["context"]
-            .as_object()
-            .map(|context| {
-                context
-                    .iter()
-                    .map(|(name, value)| (name.clone(), context_text(value)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        authorizer.insert(
-            "principalId".into(),
-            answer.get("principalId").cloned().unwrap_or(Json::Null),
-        );
-        Ok(Some(Json::Object(authorizer)))
+        Ok(Some(decision.request_context()))
     }
 }
 
