@@ -64,23 +64,12 @@ pub async fn signed_query(
     service: &str,
     body: &str,
 ) -> Reply {
-    let mut request = http::Request::post("/")
+    let request = http::Request::post("/")
         .header("host", unkai.authority())
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Full::new(Bytes::from(body.to_string())))
         .unwrap();
-    sigv4::sign_request(
-        &mut request,
-        body.as_bytes(),
-        &SigningParams {
-            access_key_id: key,
-            secret,
-            region: "us-east-1",
-            service,
-            at,
-        },
-    );
-    send_request(unkai.authority(), request).await
+    send_signed(unkai, request, body, (key, secret), service, at).await
 }
 
 /// A request to `unkai` signed with our signer for `service`, now, with `host` as its `Host`
@@ -94,13 +83,34 @@ pub async fn signed(
     path: &str,
     body: &str,
 ) -> Reply {
-    let mut request = http::Request::builder()
+    let request = http::Request::builder()
         .method(method)
         .uri(path)
         .header("host", host.unwrap_or(unkai.authority()))
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from(body.to_string())))
         .unwrap();
+    send_signed(
+        unkai,
+        request,
+        body,
+        (key, secret),
+        service,
+        SystemTime::now(),
+    )
+    .await
+}
+
+/// Signs `request` (whose body is `body`) for `service` in us-east-1 at `at` and sends it to
+/// unkai.
+async fn send_signed(
+    unkai: &Unkai,
+    mut request: http::Request<Full<Bytes>>,
+    body: &str,
+    (key, secret): (&str, &str),
+    service: &str,
+    at: SystemTime,
+) -> Reply {
     sigv4::sign_request(
         &mut request,
         body.as_bytes(),
@@ -109,7 +119,7 @@ pub async fn signed(
             secret,
             region: "us-east-1",
             service,
-            at: SystemTime::now(),
+            at,
         },
     );
     send_request(unkai.authority(), request).await
