@@ -396,7 +396,12 @@ impl Launchers {
             command.arg("--unshare");
         }
         command.arg("--stdin").env_clear().stdin(stdin);
-        let (child, output) = spawn_with_output(command)?;
+        let (child, output) = spawn_with_output(command).inspect_err(|_| {
+            // Nothing will run in it; the start-up sweep only clears groups of servers gone.
+            if let Some(dir) = &cgroup {
+                crate::cgroup::remove(dir);
+            }
+        })?;
         Ok(Launcher {
             child,
             cgroup,
