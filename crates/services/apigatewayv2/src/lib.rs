@@ -78,9 +78,9 @@ struct Inner {
     fallback: std::sync::OnceLock<Arc<dyn unkai_edge::Public>>,
     /// The stages' and routes' throttles (a cache: losing it refills every bucket).
     buckets: std::sync::Mutex<unkai_types::TokenBuckets>,
-    /// Lambda authorizers' cached answers: (authorizer, identity) → (allowed context, until ms).
-    authorized:
-        std::sync::Mutex<std::collections::HashMap<String, (Option<event::Authorized>, u64)>>,
+    /// Lambda authorizers' cached answers: (authorizer, identity) → (the function's answer,
+    /// until ms). A policy is evaluated again for each route it is used on.
+    authorized: std::sync::Mutex<std::collections::HashMap<String, (serde_json::Value, u64)>>,
     /// JWT issuers' signing keys (a cache: losing it fetches them again).
     keys: jwt::Keys,
 }

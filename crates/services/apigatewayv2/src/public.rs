@@ -350,7 +350,8 @@ impl ApiGatewayV2 {
     /// with, for the integration's event. With `AuthorizerPayloadFormatVersion` 2.0 the
     /// function gets the 2.0 authorizer event and answers `{"isAuthorized": …}` (simple
     /// responses) or an IAM policy; with 1.0 it gets the 1.0 (REST API) event and answers an IAM
-    /// policy. Answers are cached per identity for the authorizer's TTL on the service's clock.
+    /// policy. Answers are cached per identity for the authorizer's TTL on the service's clock;
+    /// a cached policy is evaluated again for each route, as API Gateway does.
     async fn authorize_lambda(
         &self,
         route: &Route,
@@ -369,6 +370,36 @@ impl ApiGatewayV2 {
                 _ => return Err(unauthorized()),
             }
         }
+        let route_arn = format!(
+            "arn:aws:execute-api:{}:{}:{}/{}/{}",
+            self.inner.options.region,
+            self.inner.options.account,
+            resolved.api.id,
+            resolved.stage.name,
+            // `GET /items` is `GET/items` in the ARN.
+            route.key.replacen(' ', "", 1)
+        );
+        let v1 = authorizer.payload_format_version.as_deref() == Some("1.0");
+        let simple = !v1 && authorizer.enable_simple_responses == Some(true);
+        // What the answer allows on this route: its context, or `None` when it denies; `Err`
+        // when the answer is malformed.
+        let decide = |answer: &Json| -> Result<Option<Authorized>, ()> {
+            let allowed = if simple {
+                answer
+                    .get("isAuthorized")
+                    .and_then(Json::as_bool)
+                    .ok_or(())?
+            } else {
+                unkai_edge::execute_api::allows(&answer["policyDocument"], &route_arn)
+            };
+            Ok(allowed.then(|| Authorized::Lambda {
+                context: answer.get("context").cloned().unwrap_or(json!({})),
+                principal_id: answer
+                    .get("principalId")
+                    .and_then(Json::as_str)
+                    .map(str::to_owned),
+            }))
+        };
         let now = self.inner.clock.unix_millis();
         let ttl = u64::from(authorizer.result_ttl.unwrap_or(0));
         let cache_key = format!(
@@ -377,27 +408,22 @@ impl ApiGatewayV2 {
             authorizer.id,
             identity.join(",")
         );
-        if ttl > 0
-            && let Ok(cache) = self.inner.authorized.lock()
-            && let Some((answer, until)) = cache.get(&cache_key)
-            && *until > now
-        {
-            return answer.clone().ok_or_else(forbidden);
+        let cached = self.inner.authorized.lock().ok().and_then(|cache| {
+            cache
+                .get(&cache_key)
+                .filter(|(_, until)| ttl > 0 && *until > now)
+                .map(|(answer, _)| answer.clone())
+        });
+        if let Some(answer) = cached {
+            return decide(&answer)
+                .map_err(|()| failed())?
+                .ok_or_else(forbidden);
         }
         let uri = authorizer.uri.as_deref().unwrap_or_default();
         let Some(function) = function_of(uri) else {
             tracing::warn!(uri, "authorizer URI names no function");
             return Err(failed());
         };
-        let route_arn = format!(
-            "arn:aws:execute-api:{}:{}:{}/{}/{}",
-            self.inner.options.region,
-            self.inner.options.account,
-            resolved.api.id,
-            resolved.stage.name,
-            route.key.replacen(' ', "/", 1)
-        );
-        let v1 = authorizer.payload_format_version.as_deref() == Some("1.0");
         let event = if v1 {
             event::authorizer_v1(incoming, selected, &identity, &route_arn)
         } else {
@@ -415,26 +441,12 @@ impl ApiGatewayV2 {
         let Ok(answer) = serde_json::from_slice::<Json>(&invoked.payload) else {
             return Err(failed());
         };
-        let allowed = if !v1 && authorizer.enable_simple_responses == Some(true) {
-            match answer.get("isAuthorized").and_then(Json::as_bool) {
-                Some(allowed) => allowed,
-                None => return Err(failed()),
-            }
-        } else {
-            unkai_edge::execute_api::allows(&answer["policyDocument"], &route_arn)
-        };
-        let authorized = allowed.then(|| Authorized::Lambda {
-            context: answer.get("context").cloned().unwrap_or(json!({})),
-            principal_id: answer
-                .get("principalId")
-                .and_then(Json::as_str)
-                .map(str::to_owned),
-        });
+        let authorized = decide(&answer).map_err(|()| failed())?;
         if ttl > 0
             && let Ok(mut cache) = self.inner.authorized.lock()
         {
             cache.retain(|_, (_, until)| *until > now);
-            cache.insert(cache_key, (authorized.clone(), now + ttl * 1000));
+            cache.insert(cache_key, (answer, now + ttl * 1000));
         }
         authorized.ok_or_else(forbidden)
     }

@@ -553,6 +553,74 @@ async fn lambda_authorizer_answers_are_cached_until_reset() {
     assert_eq!(fixture.fake.calls.lock().unwrap().len(), 4);
 }
 
+/// A cached IAM-policy answer is evaluated again for each route: a policy that allows one
+/// route does not open another for the same identity, and no second call is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_policies_are_evaluated_per_route() {
+    let fixture = fixture();
+    let api = fixture.quick_api().await;
+    let (_, authorizer) = fixture
+        .api(
+            "POST",
+            &format!("/v2/apis/{api}/authorizers"),
+            json!({
+                "name": "auth",
+                "authorizerType": "REQUEST",
+                "authorizerUri": "arn:aws:lambda:us-east-1:000000000000:function:auth",
+                "identitySource": ["$request.header.Authorization"],
+                "authorizerPayloadFormatVersion": "2.0",
+                "authorizerResultTtlInSeconds": 300,
+            }),
+        )
+        .await;
+    let (_, routes) = fixture
+        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+        .await;
+    let target = routes["items"][0]["target"].as_str().unwrap().to_owned();
+    for key in ["GET /open", "GET /closed"] {
+        let (status, created) = fixture
+            .api(
+                "POST",
+                &format!("/v2/apis/{api}/routes"),
+                json!({
+                    "routeKey": key,
+                    "target": target,
+                    "authorizationType": "CUSTOM",
+                    "authorizerId": authorizer["authorizerId"],
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+    }
+    fixture.behave(Behaviour::Document(json!({
+        "principalId": "ada",
+        "policyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Action": "execute-api:Invoke", "Effect": "Allow",
+            "Resource": format!("arn:aws:execute-api:us-east-1:000000000000:{api}/$default/GET/open"),
+        }]},
+    })));
+    let token = [("authorization", "t")];
+    assert_eq!(
+        fixture.invoke_with(&api, "GET", "/open", &token).await.0,
+        200
+    );
+    let asked = fixture.fake.calls.lock().unwrap()[0].1.clone();
+    assert_eq!(
+        asked["routeArn"],
+        format!("arn:aws:execute-api:us-east-1:000000000000:{api}/$default/GET/open")
+    );
+    assert_eq!(
+        fixture.invoke_with(&api, "GET", "/closed", &token).await.0,
+        403
+    );
+    assert_eq!(
+        fixture.invoke_with(&api, "GET", "/open", &token).await.0,
+        200
+    );
+    // Authorizer, integration, integration: the second and third answers came from the cache.
+    assert_eq!(fixture.fake.calls.lock().unwrap().len(), 3);
+}
+
 /// A Lambda REQUEST authorizer with payload format 1.0: the function gets the REST API style
 /// event (`methodArn`, `identitySource` joined with commas, `multiValueHeaders`) and answers
 /// an IAM policy; the integration gets the allowed context.
