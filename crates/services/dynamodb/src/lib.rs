@@ -283,8 +283,8 @@ where
     }
 }
 
-/// What an operation answers: a JSON document, or one serialized straight from its output
-/// shape (the item reads, which skip building a document tree).
+/// What an operation answers: a JSON document, or its text written directly (the item reads,
+/// which write stored items straight to JSON without building a document tree).
 pub(crate) enum Output {
     Json(Json),
     Serialized(Vec<u8>),
@@ -293,13 +293,6 @@ pub(crate) enum Output {
 impl From<Json> for Output {
     fn from(json: Json) -> Self {
         Output::Json(json)
-    }
-}
-
-impl Output {
-    /// Serializes an output shape.
-    pub(crate) fn of(shape: &impl serde::Serialize) -> Self {
-        Output::Serialized(serde_json::to_vec(shape).expect("output shapes serialize"))
     }
 }
 

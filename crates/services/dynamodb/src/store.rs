@@ -215,6 +215,15 @@ pub(crate) fn decode_item(key: &[u8], bytes: &[u8]) -> Result<Item> {
     }
 }
 
+/// Writes a stored item as DynamoDB JSON and returns its size (see [`codec::transcode_item`]).
+pub(crate) fn transcode_item(key: &[u8], bytes: &[u8], out: &mut Vec<u8>) -> Result<usize> {
+    match bytes.split_first() {
+        Some((&ITEM_VERSION, rest)) => codec::transcode_item(rest, out)
+            .map_err(|reason| unkai_store::Error::corrupt(key, reason)),
+        _ => Err(unkai_store::Error::corrupt(key, "unknown item version")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,10 @@
 //! The stored form of items: a tag byte per value, LEB128 lengths, numbers as their canonical
 //! text. Golden bytes in the tests pin the encoding; a change needs a new record version.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::size::number_size;
 use super::{Item, Number, Value};
 
 const S: u8 = 0;
@@ -96,6 +100,23 @@ pub fn decode_item(bytes: &[u8]) -> Result<Item, String> {
     Ok(item)
 }
 
+/// Writes a stored item as DynamoDB JSON, the same text the decoded item serializes to, and
+/// returns its size as [`super::size::item_size`] counts it, without building the item:
+/// what reads that show items whole (no projection, no filter) send.
+pub fn transcode_item(bytes: &[u8], out: &mut Vec<u8>) -> Result<usize, String> {
+    let mut reader = Reader { bytes, at: 0 };
+    let (size, _) = reader.json_item(out)?;
+    if reader.at != bytes.len() {
+        return Err(format!("{} trailing bytes", bytes.len() - reader.at));
+    }
+    Ok(size)
+}
+
+/// A JSON string.
+fn json_str(out: &mut Vec<u8>, text: &str) {
+    serde_json::to_writer(out, text).expect("strings serialize into a Vec");
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -129,7 +150,124 @@ impl<'a> Reader<'a> {
     }
 
     fn string(&mut self) -> Result<String, String> {
-        String::from_utf8(self.bytes()?.to_vec()).map_err(|_| "string is not UTF-8".to_string())
+        self.str().map(str::to_owned)
+    }
+
+    fn str(&mut self) -> Result<&'a str, String> {
+        std::str::from_utf8(self.bytes()?).map_err(|_| "string is not UTF-8".to_string())
+    }
+
+    /// A map's members as JSON: (Σ name and value sizes, member count).
+    fn json_item(&mut self, out: &mut Vec<u8>) -> Result<(usize, usize), String> {
+        let count = self.len()?;
+        let mut size = 0;
+        out.push(b'{');
+        for i in 0..count {
+            if i > 0 {
+                out.push(b',');
+            }
+            let name = self.str()?;
+            json_str(out, name);
+            out.push(b':');
+            size += name.len() + self.json_value(out)?;
+        }
+        out.push(b'}');
+        Ok((size, count))
+    }
+
+    /// A JSON array of `count` elements written by `element`, which returns each one's size.
+    fn json_array(
+        &mut self,
+        out: &mut Vec<u8>,
+        mut element: impl FnMut(&mut Self, &mut Vec<u8>) -> Result<usize, String>,
+    ) -> Result<(usize, usize), String> {
+        let count = self.len()?;
+        let mut size = 0;
+        out.push(b'[');
+        for i in 0..count {
+            if i > 0 {
+                out.push(b',');
+            }
+            size += element(self, out)?;
+        }
+        out.push(b']');
+        Ok((size, count))
+    }
+
+    fn json_string(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
+        let text = self.str()?;
+        json_str(out, text);
+        Ok(text.len())
+    }
+
+    fn json_number(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
+        let number = self.number()?;
+        json_str(out, &number.to_string());
+        Ok(number_size(number.significant_digits()))
+    }
+
+    fn json_binary(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
+        let bytes = self.bytes()?;
+        out.push(b'"');
+        out.extend_from_slice(BASE64.encode(bytes).as_bytes());
+        out.push(b'"');
+        Ok(bytes.len())
+    }
+
+    /// A value as JSON (`{"S":"x"}`), returning its size.
+    fn json_value(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
+        let tag = self.byte()?;
+        let size = match tag {
+            S => {
+                out.extend_from_slice(br#"{"S":"#);
+                self.json_string(out)?
+            }
+            N => {
+                out.extend_from_slice(br#"{"N":"#);
+                self.json_number(out)?
+            }
+            B => {
+                out.extend_from_slice(br#"{"B":"#);
+                self.json_binary(out)?
+            }
+            SS => {
+                out.extend_from_slice(br#"{"SS":"#);
+                self.json_array(out, Self::json_string)?.0
+            }
+            NS => {
+                out.extend_from_slice(br#"{"NS":"#);
+                self.json_array(out, Self::json_number)?.0
+            }
+            BS => {
+                out.extend_from_slice(br#"{"BS":"#);
+                self.json_array(out, Self::json_binary)?.0
+            }
+            M => {
+                out.extend_from_slice(br#"{"M":"#);
+                let (size, count) = self.json_item(out)?;
+                3 + count + size
+            }
+            L => {
+                out.extend_from_slice(br#"{"L":"#);
+                let (size, count) = self.json_array(out, Self::json_value)?;
+                3 + count + size
+            }
+            NULL => {
+                out.extend_from_slice(br#"{"NULL":true"#);
+                1
+            }
+            FALSE => {
+                out.extend_from_slice(br#"{"BOOL":false"#);
+                1
+            }
+            TRUE => {
+                out.extend_from_slice(br#"{"BOOL":true"#);
+                1
+            }
+            tag => return Err(format!("unknown value tag {tag}")),
+        };
+        out.push(b'}');
+        Ok(size)
     }
 
     fn number(&mut self) -> Result<Number, String> {
@@ -225,5 +363,53 @@ mod tests {
         encode_item(&big, &mut out);
         assert_eq!(&out[..6], &[1, 1, b'k', S, 0xAC, 0x02]);
         assert_eq!(decode_item(&out).unwrap(), big);
+    }
+
+    /// Transcoding gives the text and size that decoding and serializing give.
+    #[test]
+    fn transcoded_items_are_their_decoded_json() {
+        let n = |text: &str| Number::parse(text).unwrap();
+        let mut inner = Item::new();
+        inner.insert(
+            "quote\"and\\slash".into(),
+            Value::S("tab\t\u{1}雲海".into()),
+        );
+        inner.insert("empty".into(), Value::L(Vec::new()));
+        inner.insert("nothing".into(), Value::M(Item::new()));
+        let mut item = Item::new();
+        item.insert("s".into(), Value::S(String::new()));
+        item.insert("n".into(), Value::N(n("-0.00012300")));
+        item.insert(
+            "big".into(),
+            Value::N(n("9.9999999999999999999999999999999999999E+125")),
+        );
+        item.insert("b".into(), Value::B(vec![0, 255, 7]));
+        item.insert("ss".into(), Value::Ss(vec!["b".into(), "a".into()]));
+        item.insert("ns".into(), Value::Ns(vec![n("10"), n("-1.5")]));
+        item.insert("bs".into(), Value::Bs(vec![vec![1], vec![2, 3]]));
+        item.insert("m".into(), Value::M(inner.clone()));
+        item.insert(
+            "l".into(),
+            Value::L(vec![
+                Value::Null,
+                Value::Bool(false),
+                Value::Bool(true),
+                Value::M(inner),
+                Value::L(vec![Value::S("x".into())]),
+            ]),
+        );
+        for item in [item, Item::new()] {
+            let mut stored = Vec::new();
+            encode_item(&item, &mut stored);
+            let mut json = Vec::new();
+            let size = transcode_item(&stored, &mut json).unwrap();
+            assert_eq!(
+                String::from_utf8(json).unwrap(),
+                serde_json::to_string(&item).unwrap()
+            );
+            assert_eq!(size, crate::item::size::item_size(&item));
+        }
+        assert!(transcode_item(&[1, 1, b'a', 99], &mut Vec::new()).is_err());
+        assert!(transcode_item(&[1, 1, b'a', S, 5, b'x'], &mut Vec::new()).is_err());
     }
 }

@@ -38,7 +38,8 @@ pub fn value_size(value: &Value) -> usize {
     }
 }
 
-fn number_size(digits: usize) -> usize {
+/// The size of a number with `digits` significant digits.
+pub fn number_size(digits: usize) -> usize {
     digits.div_ceil(2) + 1
 }
 

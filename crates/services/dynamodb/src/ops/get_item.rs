@@ -2,25 +2,12 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-use serde_json::Value as Json;
-
 use super::items::{self, Capacity, ReturnCapacity};
 use super::{Scope, existing_table, table_name};
 use crate::api::GetItemInput;
 use crate::expr::{self, Context, Projection, legacy};
 use crate::item::{Item, size};
 use crate::{DynamoDb, Error, Output, keys, store};
-
-/// GetItem's output shape.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct GetItemOutput {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    item: Option<Item>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    consumed_capacity: Option<Json>,
-}
 
 /// The projection of a read: `ProjectionExpression`, or the legacy `AttributesToGet` (the
 /// parameter rules were checked before).
@@ -80,20 +67,38 @@ impl DynamoDb {
                 let key = keys::key(&table, key_item)?;
                 let (hash, range) = key.parts();
                 let stored = store::item_key(table.id, hash, range);
-                match tx.get(&stored)? {
-                    Some(bytes) => Ok::<_, Error>(Some(store::decode_item(&stored, &bytes)?)),
-                    None => Ok(None),
-                }
+                Ok::<_, Error>(tx.get(&stored)?.map(|bytes| (stored, bytes)))
             })
             .await?;
-        let bytes = found.as_ref().map_or(0, size::item_size);
+        // GetItem's output shape: `Item` (whole items go from their stored form straight to
+        // JSON), then `ConsumedCapacity`.
+        let mut out = Vec::with_capacity(found.as_ref().map_or(0, |(_, b)| b.len()) + 64);
+        out.push(b'{');
+        let mut bytes = 0;
+        if let Some((key, stored)) = &found {
+            out.extend_from_slice(br#""Item":"#);
+            match &projection {
+                None => bytes = store::transcode_item(key, stored, &mut out)?,
+                Some(projection) => {
+                    let item = store::decode_item(key, stored)?;
+                    bytes = size::item_size(&item);
+                    serde_json::to_writer(&mut out, &projection.apply(&item))
+                        .expect("items serialize");
+                }
+            }
+        }
         let capacity = Capacity {
             table: items::read_units(bytes, consistent),
             ..Capacity::default()
         };
-        Ok(Output::of(&GetItemOutput {
-            item: found.map(|item| projected(item, projection.as_ref())),
-            consumed_capacity: capacity.json(name, return_capacity),
-        }))
+        if let Some(capacity) = capacity.json(name, return_capacity) {
+            if found.is_some() {
+                out.push(b',');
+            }
+            out.extend_from_slice(br#""ConsumedCapacity":"#);
+            serde_json::to_writer(&mut out, &capacity).expect("JSON serializes");
+        }
+        out.push(b'}');
+        Ok(Output::Serialized(out))
     }
 }

@@ -1,8 +1,6 @@
 //! What Query and Scan share: choosing the table or index, Select and projection, the page
 //! limits (Limit items evaluated, 1 MB read), filters, and `LastEvaluatedKey`.
 
-use serde::Serialize;
-use serde_json::Value as Json;
 use unkai_store::{KeyRange, Tx};
 
 use super::get_item::projected;
@@ -217,10 +215,19 @@ pub(crate) fn page(
             range.end = start;
         }
     }
-    let mut items: Vec<Item> = Vec::new();
+    // A local index fetches what it does not project from the table, as DynamoDB does.
+    let fetches = matches!(plan.select, Select::AllAttributes | Select::Specific)
+        && matches!(plan.target.index, Some((index, false)) if index.projection != IndexProjection::All);
+    // Items shown whole go from their stored form straight to JSON; the others are decoded to
+    // be fetched, filtered or projected.
+    let whole = !fetches
+        && plan.filter.is_none()
+        && plan.projection.is_none()
+        && plan.select != Select::Count;
+    // The shown items' JSON, comma-separated.
+    let mut items: Vec<u8> = Vec::new();
     let (mut scanned, mut count, mut bytes) = (0usize, 0usize, 0usize);
     let mut last: Option<Item> = None;
-    let mut stopped = false;
     'pages: while !range.is_empty() {
         let want = plan
             .limit
@@ -231,33 +238,48 @@ pub(crate) fn page(
             tx.range_rev(&range, want)?
         };
         for (key, value) in &chunk {
-            let mut item = store::decode_item(key, value)?;
             scanned += 1;
-            bytes += size::item_size(&item);
-            last = Some(plan.target.key_of(&item));
-            // A local index fetches what it does not project from the table, as DynamoDB does.
-            if let (Select::AllAttributes | Select::Specific, Some((index, false))) =
-                (plan.select, plan.target.index)
-                && index.projection != IndexProjection::All
-                && let Some((hash, range_key)) = plan.target.table.key.values(&item)
+            let mut item = if whole {
+                separate(&mut items);
+                bytes += store::transcode_item(key, value, &mut items)?;
+                count += 1;
+                None
+            } else {
+                let item = store::decode_item(key, value)?;
+                bytes += size::item_size(&item);
+                Some(item)
+            };
+            // Where the page stops: `LastEvaluatedKey` is the key of the last item read.
+            let stops = plan.limit == Some(scanned) || bytes >= PAGE_BYTES;
+            if stops {
+                let read = match &item {
+                    Some(item) => plan.target.key_of(item),
+                    None => plan.target.key_of(&store::decode_item(key, value)?),
+                };
+                last = Some(read);
+            }
+            if fetches
+                && let Some(shown) = &mut item
+                && let Some((hash, range_key)) = plan.target.table.key.values(shown)
             {
                 let base = store::item_key(plan.target.table.id, hash, range_key);
                 if let Some(full) = tx.get(&base)? {
-                    item = store::decode_item(&base, &full)?;
+                    *shown = store::decode_item(&base, &full)?;
                 }
             }
-            if plan
-                .filter
-                .is_none_or(|filter| filter.evaluate(Some(&item)))
+            if let Some(item) = item
+                && plan
+                    .filter
+                    .is_none_or(|filter| filter.evaluate(Some(&item)))
             {
                 count += 1;
                 if plan.select != Select::Count {
                     let shown = projected(item, plan.projection);
-                    items.push(shown);
+                    separate(&mut items);
+                    serde_json::to_writer(&mut items, &shown).expect("items serialize");
                 }
             }
-            if plan.limit == Some(scanned) || bytes >= PAGE_BYTES {
-                stopped = true;
+            if stops {
                 break 'pages;
             }
         }
@@ -271,15 +293,6 @@ pub(crate) fn page(
             range.end = last_key.clone();
         }
     }
-    // A page that stopped exactly at the end of the data still reports where it stopped, as
-    // DynamoDB does.
-    let mut output = PageOutput {
-        items: (plan.select != Select::Count).then_some(items),
-        count,
-        scanned_count: scanned,
-        last_evaluated_key: last.filter(|_| stopped),
-        consumed_capacity: None,
-    };
     let capacity = Capacity {
         table: read_units(bytes, plan.consistent),
         ..Capacity::default()
@@ -297,20 +310,31 @@ pub(crate) fn page(
         }
         None => capacity,
     };
-    output.consumed_capacity = capacity.json(plan.target.name(), plan.capacity);
-    Ok(Output::of(&output))
+    // Query's and Scan's output shape, members in the order DynamoDB writes them. A page that
+    // stopped exactly at the end of the data still reports where it stopped, as DynamoDB does.
+    let mut out = Vec::with_capacity(items.len() + 128);
+    out.push(b'{');
+    if plan.select != Select::Count {
+        out.extend_from_slice(br#""Items":["#);
+        out.extend_from_slice(&items);
+        out.extend_from_slice(b"],");
+    }
+    out.extend_from_slice(format!(r#""Count":{count},"ScannedCount":{scanned}"#).as_bytes());
+    if let Some(last) = last {
+        out.extend_from_slice(br#","LastEvaluatedKey":"#);
+        serde_json::to_writer(&mut out, &last).expect("keys serialize");
+    }
+    if let Some(capacity) = capacity.json(plan.target.name(), plan.capacity) {
+        out.extend_from_slice(br#","ConsumedCapacity":"#);
+        serde_json::to_writer(&mut out, &capacity).expect("JSON serializes");
+    }
+    out.push(b'}');
+    Ok(Output::Serialized(out))
 }
 
-/// Query's and Scan's output shape.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct PageOutput {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    items: Option<Vec<Item>>,
-    count: usize,
-    scanned_count: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    last_evaluated_key: Option<Item>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    consumed_capacity: Option<Json>,
+/// Separates the next item's JSON from the previous one's.
+fn separate(items: &mut Vec<u8>) {
+    if !items.is_empty() {
+        items.push(b',');
+    }
 }
