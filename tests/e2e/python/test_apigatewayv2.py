@@ -18,10 +18,12 @@ import io
 import json
 import re
 import secrets
+import ssl
 import threading
 import time
 import uuid
 import zipfile
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -830,9 +832,15 @@ class RsaKey:
         return f"{signed}.{self._b64(signature)}"
 
 
-@pytest.fixture(scope="module")
-def issuer():
-    """An OpenID issuer on 127.0.0.1 (discovery document and key set): (URL, its key)."""
+# A test CA and a certificate it signed for localhost and 127.0.0.1; the unkai of the tests
+# trusts the CA (SSL_CERT_FILE).
+TLS = Path(__file__).resolve().parents[3] / "crates" / "edge" / "tests" / "tls"
+
+
+@pytest.fixture(scope="module", params=["http", "https"])
+def issuer(request):
+    """An OpenID issuer on 127.0.0.1 (discovery document and key set), over http and over
+    https: (URL, its key)."""
     key = RsaKey("e2e-key")
     documents = {}
 
@@ -850,7 +858,12 @@ def issuer():
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Issuer)
-    url = f"http://127.0.0.1:{server.server_address[1]}"
+    scheme = request.param
+    if scheme == "https":
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(TLS / "server.pem", TLS / "server.key")
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     documents["/.well-known/openid-configuration"] = {"issuer": url, "jwks_uri": f"{url}/jwks"}
     documents["/jwks"] = {"keys": [key.jwk()]}
     thread = threading.Thread(target=server.serve_forever, daemon=True)

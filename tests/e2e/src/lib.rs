@@ -140,6 +140,11 @@ impl Unkai {
             .env("UNKAI_LOG", "warn")
             // Tests that need an SDK say where it is; none prepares one over the network.
             .env("UNKAI_PREPARE_SDKS", "false")
+            // https servers of the tests show certificates of the test CA.
+            .env(
+                "SSL_CERT_FILE",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/edge/tests/tls/ca.pem"),
+            )
             .current_dir(data.path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

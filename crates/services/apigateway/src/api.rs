@@ -118,7 +118,7 @@ unkai_edge::operations! {
         ImportDocumentationParts => Planned(NO_DOCS),
         ImportRestApi => Partial(IMPORT),
         PutGatewayResponse => Planned(LATER),
-        PutIntegration => Partial("AWS_PROXY (Lambda), HTTP_PROXY (http:// URLs) and MOCK run; AWS and HTTP integrations with mapping templates are stored, not run"),
+        PutIntegration => Partial("AWS_PROXY (Lambda), HTTP_PROXY (http:// and https:// URLs; https certificates checked against the system's trusted roots) and MOCK run; AWS and HTTP integrations with mapping templates are stored, not run"),
         PutIntegrationResponse => Partial("MOCK integrations answer with the response whose selectionPattern equals the status code (or the default one), its responseTemplates as they are (no VTL) and its static header mappings"),
         PutMethod => Partial("AWS_IAM methods need a SigV4 signature for execute-api; COGNITO_USER_POOLS is stored, not enforced; request validators and models are stored, not applied"),
         PutMethodResponse => Full,

@@ -16,8 +16,9 @@
 //! valid token without a route scope is 403 `{"message":"Forbidden"}` with
 //! `error="insufficient_scope"`. The descriptions are unkai's words.
 //!
-//! Deviations: issuers may be `http://` URLs (AWS requires `https://`), and only `http://`
-//! issuers can be reached (unkai has no TLS client). Claims that are not strings reach the
+//! `https://` issuers must show a certificate the system's trusted roots vouch for
+//! (`SSL_CERT_FILE` and `SSL_CERT_DIR` are honoured). Deviations: issuers may also be `http://`
+//! URLs (AWS requires `https://`). Claims that are not strings reach the
 //! integration as text: numbers and booleans as written, arrays as `[a b]`, objects as JSON.
 
 use std::collections::HashMap;
@@ -212,7 +213,7 @@ fn check_claims(claims: &Map<String, Json>, check: &Check<'_>) -> Result<Verifie
     Ok(Verified { claims, scopes })
 }
 
-/// A JSON document fetched with `GET` from an `http://` URL.
+/// A JSON document fetched with `GET`.
 async fn fetch_json(url: &str) -> Result<Json, String> {
     let headers = http::HeaderMap::new();
     let backend = unkai_edge::forward::Backend {
@@ -226,7 +227,7 @@ async fn fetch_json(url: &str) -> Result<Json, String> {
     };
     let response = unkai_edge::forward::forward(backend)
         .await
-        .map_err(|failure| format!("{failure:?} (unkai reaches http:// issuers only)"))?;
+        .map_err(|failure| format!("{failure:?}"))?;
     if !response.status().is_success() {
         return Err(format!("answered {}", response.status()));
     }
