@@ -112,9 +112,20 @@ pub fn transcode_item(bytes: &[u8], out: &mut Vec<u8>) -> Result<usize, String> 
     Ok(size)
 }
 
-/// A JSON string.
+/// A JSON string. Most need no escaping: those are copied (the check has no early exit, so
+/// it vectorizes); the others are escaped as serde_json escapes them.
 fn json_str(out: &mut Vec<u8>, text: &str) {
-    serde_json::to_writer(out, text).expect("strings serialize into a Vec");
+    let plain = !text.bytes().fold(false, |escape, b| {
+        escape | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(out, text).expect("strings serialize into a Vec");
+    }
 }
 
 struct Reader<'a> {
