@@ -347,3 +347,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn timestamps_are_iso_8601_basic() {
+    assert_eq!(
+        at("20150830T123600Z"),
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_440_938_160)
+    );
+    for bad in [
+        "20150830T123600",
+        "20150830 123600Z",
+        "2015083OT123600Z",
+        "20151330T123600Z",
+        "20150230T123600Z",
+        "20150830T246000Z",
+        "+0150830T123600Z",
+        "20150830T123600Z ",
+        "",
+    ] {
+        assert_eq!(parse_timestamp(bad), None, "{bad}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn formatted_timestamps_parse_back(seconds in 0u64..253_402_300_799) {
+        let time = SystemTime::UNIX_EPOCH + Duration::from_secs(seconds);
+        prop_assert_eq!(parse_timestamp(&format_timestamp(time)), Some(time));
+    }
+}
