@@ -214,6 +214,33 @@ impl Fixture {
         *self.fake.behaviour.lock().unwrap() = behaviour;
     }
 
+    /// A Lambda REQUEST authorizer of `api` (the `auth` function, the `Authorization`
+    /// header) with `settings` added.
+    async fn lambda_authorizer(&self, api: &str, settings: Json) -> Json {
+        let mut body = json!({
+            "name": "auth",
+            "authorizerType": "REQUEST",
+            "authorizerUri": "arn:aws:lambda:us-east-1:000000000000:function:auth",
+            "identitySource": ["$request.header.Authorization"],
+        });
+        if let (Some(body), Json::Object(settings)) = (body.as_object_mut(), settings) {
+            body.extend(settings);
+        }
+        let (status, authorizer) = self
+            .api("POST", &format!("/v2/apis/{api}/authorizers"), body)
+            .await;
+        assert_eq!(status, 201, "{authorizer}");
+        authorizer
+    }
+
+    /// The first route of `api` (a quick-created API's only one).
+    async fn first_route(&self, api: &str) -> Json {
+        let (_, routes) = self
+            .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
+            .await;
+        routes["items"][0].clone()
+    }
+
     async fn quick_api(&self) -> String {
         let (status, api) = self
             .api(
@@ -509,25 +536,20 @@ async fn lambda_authorizers_guard_routes() {
 async fn lambda_authorizer_answers_are_cached_until_reset() {
     let fixture = fixture();
     let api = fixture.quick_api().await;
-    let (_, authorizer) = fixture
-        .api(
-            "POST",
-            &format!("/v2/apis/{api}/authorizers"),
+    let authorizer = fixture
+        .lambda_authorizer(
+            &api,
             json!({
-                "name": "auth",
-                "authorizerType": "REQUEST",
-                "authorizerUri": "arn:aws:lambda:us-east-1:000000000000:function:auth",
-                "identitySource": ["$request.header.Authorization"],
                 "authorizerPayloadFormatVersion": "2.0",
                 "enableSimpleResponses": true,
                 "authorizerResultTtlInSeconds": 300,
             }),
         )
         .await;
-    let (_, routes) = fixture
-        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
-        .await;
-    let route = routes["items"][0]["routeId"].as_str().unwrap().to_owned();
+    let route = fixture.first_route(&api).await["routeId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     fixture
         .api(
             "PATCH",
@@ -559,24 +581,19 @@ async fn lambda_authorizer_answers_are_cached_until_reset() {
 async fn cached_policies_are_evaluated_per_route() {
     let fixture = fixture();
     let api = fixture.quick_api().await;
-    let (_, authorizer) = fixture
-        .api(
-            "POST",
-            &format!("/v2/apis/{api}/authorizers"),
+    let authorizer = fixture
+        .lambda_authorizer(
+            &api,
             json!({
-                "name": "auth",
-                "authorizerType": "REQUEST",
-                "authorizerUri": "arn:aws:lambda:us-east-1:000000000000:function:auth",
-                "identitySource": ["$request.header.Authorization"],
                 "authorizerPayloadFormatVersion": "2.0",
                 "authorizerResultTtlInSeconds": 300,
             }),
         )
         .await;
-    let (_, routes) = fixture
-        .api("GET", &format!("/v2/apis/{api}/routes"), Json::Null)
-        .await;
-    let target = routes["items"][0]["target"].as_str().unwrap().to_owned();
+    let target = fixture.first_route(&api).await["target"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for key in ["GET /open", "GET /closed"] {
         let (status, created) = fixture
             .api(
