@@ -24,6 +24,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
+use unkai_bench_proc::{children, cpu_seconds_of};
 use unkai_edge::sigv4::{self, SigningParams};
 
 fn repo_root() -> PathBuf {
@@ -172,9 +173,16 @@ struct Row {
     rate: f64,
     p50: Duration,
     p99: Duration,
+    /// CPU per request: the server process, its children (the function's workers) and this
+    /// client, in seconds.
+    server_cpu: f64,
+    children_cpu: f64,
+    client_cpu: f64,
 }
 
-async fn load(port: u16, host: &str, connections: usize, seconds: f64) -> Result<Row> {
+/// `connections` callers of `host` at `port` for `seconds`; `server` is the process that
+/// serves them (its children count apart).
+async fn load(port: u16, host: &str, connections: usize, seconds: f64, server: u32) -> Result<Row> {
     let mut pool = Vec::new();
     for _ in 0..connections {
         let mut connection = Connection::open(port, host).await?;
@@ -182,6 +190,14 @@ async fn load(port: u16, host: &str, connections: usize, seconds: f64) -> Result
         pool.push(connection);
     }
     let stop = Arc::new(AtomicBool::new(false));
+    let cpu = || {
+        (
+            cpu_seconds_of(&[server]),
+            cpu_seconds_of(&children(server)),
+            cpu_seconds_of(&[std::process::id()]),
+        )
+    };
+    let before = cpu();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for mut connection in pool {
@@ -201,12 +217,17 @@ async fn load(port: u16, host: &str, connections: usize, seconds: f64) -> Result
         latencies.extend(task.await??);
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let after = cpu();
     latencies.sort();
     let at = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let requests = latencies.len().max(1) as f64;
     Ok(Row {
         rate: latencies.len() as f64 / elapsed,
         p50: at(0.5),
         p99: at(0.99),
+        server_cpu: (after.0 - before.0) / requests,
+        children_cpu: (after.1 - before.1) / requests,
+        client_cpu: (after.2 - before.2) / requests,
     })
 }
 
@@ -256,12 +277,13 @@ async fn main() -> Result<()> {
 
     // The bare hello-world.
     let hello_port = free_port()?;
-    let _hello = Process(
+    let hello_process = Process(
         Command::new(std::env::current_exe()?)
             .args(["--hello", &hello_port.to_string()])
             .stdout(Stdio::null())
             .spawn()?,
     );
+    let hello_pid = hello_process.0.id();
     wait_for(hello_port).await?;
 
     // unkai, the function and the API.
@@ -271,7 +293,7 @@ async fn main() -> Result<()> {
     let port = free_port()?;
     let config = dir.path().join("unkai.toml");
     std::fs::write(&config, "[functions]\nprepare_sdks = false\n")?;
-    let _unkai = Process(
+    let unkai_process = Process(
         Command::new(&unkai)
             .args([
                 "up",
@@ -287,6 +309,7 @@ async fn main() -> Result<()> {
             .stderr(Stdio::null())
             .spawn()?,
     );
+    let unkai_pid = unkai_process.0.id();
     wait_for(port).await?;
     let mut control = Connection::open(port, &format!("127.0.0.1:{port}")).await?;
     let created = control
@@ -317,8 +340,10 @@ async fn main() -> Result<()> {
     let mut out = format!(
         "# HTTP API → Rust function, next to a bare hyper hello-world\n\n{} cores; {seconds} s per \
          row; the same client for both (one HTTP/1.1 keep-alive connection per concurrent caller, \
-         on the same machine); unkai `{}`.\n\n| connections | target | requests/s | p50 | p99 |\n\
-         |---:|---|---:|---:|---:|\n",
+         on the same machine); unkai `{}`. CPU per request: the server process (unkai, or the \
+         hello-world), the function's workers, and the client.\n\n\
+         | connections | target | requests/s | p50 | p99 | server CPU | function CPU | client CPU |\n\
+         |---:|---|---:|---:|---:|---:|---:|---:|\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         unkai.display()
     );
@@ -329,9 +354,10 @@ async fn main() -> Result<()> {
             &format!("127.0.0.1:{hello_port}"),
             connections,
             seconds,
+            hello_pid,
         )
         .await?;
-        let api = load(port, &api_host, connections, seconds).await?;
+        let api = load(port, &api_host, connections, seconds, unkai_pid).await?;
         eprintln!(
             "  x{connections}: bare {:.0}/s p50 {}; API {:.0}/s p50 {}",
             bare.rate,
@@ -341,23 +367,41 @@ async fn main() -> Result<()> {
         );
         for (name, row) in [("bare hyper", &bare), ("HTTP API → function", &api)] {
             out.push_str(&format!(
-                "| {connections} | {name} | {:.0} | {} | {} |\n",
+                "| {connections} | {name} | {:.0} | {} | {} | {:.1} µs | {:.1} µs | {:.1} µs |\n",
                 row.rate,
                 us(row.p50),
-                us(row.p99)
+                us(row.p99),
+                row.server_cpu * 1e6,
+                row.children_cpu * 1e6,
+                row.client_cpu * 1e6,
             ));
         }
-        ratios.push((connections, api.rate / bare.rate));
+        // When client, server and function share the cores and keep them busy, throughput
+        // goes as 1 / (CPU per request): were unkai's own share zero, the API's throughput
+        // could reach at most this share of bare hyper's.
+        let bound = (bare.server_cpu + bare.client_cpu) / (api.children_cpu + api.client_cpu);
+        ratios.push((connections, api.rate / bare.rate, bound));
     }
     out.push_str("\nThroughput of the API as a share of bare hyper's: ");
     out.push_str(
         &ratios
             .iter()
-            .map(|(connections, ratio)| format!("{:.0}% at {connections}", ratio * 100.0))
+            .map(|(connections, ratio, _)| format!("{:.0}% at {connections}", ratio * 100.0))
             .collect::<Vec<_>>()
             .join(", "),
     );
-    out.push_str(".\n");
+    out.push_str(
+        ".\n\nThe most it could be were unkai's own CPU zero, with the cores saturated (bare \
+         hyper's server + client CPU over the function's + the client's): ",
+    );
+    out.push_str(
+        &ratios
+            .iter()
+            .map(|(connections, _, bound)| format!("{:.0}% at {connections}", bound * 100.0))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    out.push_str(" (meaningful where the cores are saturated: 64 connections).\n");
     println!("{out}");
     Ok(())
 }

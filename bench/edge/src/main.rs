@@ -18,6 +18,7 @@ use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
+use unkai_bench_proc::cpu_seconds;
 use unkai_edge::sigv4::{self, SigningParams};
 
 const BODY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
@@ -106,15 +107,6 @@ fn signed_request(authority: &str, key: &str, secret: &str) -> Result<http::Requ
         },
     );
     Ok(request)
-}
-
-/// utime + stime of a process, in seconds.
-fn cpu_seconds(pid: u32) -> Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after_name = stat.rsplit_once(')').context("stat format")?.1;
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks: f64 = fields[11].parse::<f64>()? + fields[12].parse::<f64>()?;
-    Ok(ticks / 100.0)
 }
 
 fn rss_kib(pid: u32) -> Result<u64> {

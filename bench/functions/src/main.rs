@@ -40,6 +40,7 @@ use http::StatusCode;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
+use unkai_bench_proc::{children, cpu_seconds_of};
 use unkai_edge::sigv4::{self, SigningParams};
 
 struct Options {
@@ -504,57 +505,6 @@ fn us(duration: Duration) -> String {
     format!("{:.0} µs", duration.as_secs_f64() * 1e6)
 }
 
-/// CPU seconds used by `pid` (all threads), from `/proc/<pid>/stat`.
-fn cpu_seconds(pid: u32) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks: u64 = fields
-        .get(11..13)
-        .map(|f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum())
-        .unwrap_or(0);
-    ticks as f64 / 100.0
-}
-
-/// The processes whose parent is `pid`.
-fn children(pid: u32) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|child| {
-            std::fs::read_to_string(format!("/proc/{child}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    stat.rsplit_once(')')?
-                        .1
-                        .split_whitespace()
-                        .nth(1)?
-                        .parse::<u32>()
-                        .ok()
-                })
-                == Some(pid)
-        })
-        .collect()
-}
-
-fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
-                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 struct Warm {
     connections: usize,
     invocations: u64,
@@ -574,8 +524,7 @@ async fn warm(server: &Server, connections: usize, seconds: f64) -> Result<Warm>
         pool.push(connection);
     }
     let workers = children(pid);
-    let cpu = |pids: &[u32]| pids.iter().map(|pid| cpu_seconds(*pid)).sum::<f64>();
-    let (unkai_before, workers_before) = (cpu_seconds(pid), cpu(&workers));
+    let (unkai_before, workers_before) = (cpu_seconds_of(&[pid]), cpu_seconds_of(&workers));
     let stop = Arc::new(AtomicBool::new(false));
     let count = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -611,8 +560,8 @@ async fn warm(server: &Server, connections: usize, seconds: f64) -> Result<Warm>
         seconds: elapsed,
         p50: percentile(&mut latencies, 0.5),
         p99: percentile(&mut latencies, 0.99),
-        unkai_cpu: (cpu_seconds(pid) - unkai_before) / invocations.max(1) as f64,
-        worker_cpu: (cpu(&workers_now) - workers_before) / invocations.max(1) as f64,
+        unkai_cpu: (cpu_seconds_of(&[pid]) - unkai_before) / invocations.max(1) as f64,
+        worker_cpu: (cpu_seconds_of(&workers_now) - workers_before) / invocations.max(1) as f64,
     })
 }
 
@@ -764,7 +713,12 @@ async fn main() -> Result<()> {
             loop {
                 let workers = children(pid);
                 peak.fetch_max(workers.len() as u64, Ordering::Relaxed);
-                let rss: u64 = workers.iter().map(|pid| rss_kb(*pid)).sum::<u64>() + rss_kb(pid);
+                let rss: u64 = workers
+                    .iter()
+                    .chain([&pid])
+                    .filter_map(|pid| unkai_bench_proc::memory_kib(*pid).ok())
+                    .map(|(rss, _)| rss)
+                    .sum();
                 peak_rss.fetch_max(rss, Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
