@@ -586,24 +586,35 @@ fn java_version() -> String {
 struct Conn {
     sender: SendRequest<Full<Bytes>>,
     client: Arc<Client>,
+    /// How often the server closed the connection and it was opened again.
+    reconnects: usize,
 }
 
 impl Conn {
     async fn open(client: Arc<Client>) -> Result<Self> {
+        let sender = Self::connect(&client).await?;
+        Ok(Conn {
+            sender,
+            client,
+            reconnects: 0,
+        })
+    }
+
+    async fn connect(client: &Client) -> Result<SendRequest<Full<Bytes>>> {
         let stream = tokio::net::TcpStream::connect(&client.authority).await?;
         stream.set_nodelay(true)?;
         let (sender, connection) =
             hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(connection);
-        Ok(Conn { sender, client })
+        Ok(sender)
     }
 
-    fn request(&self, target: &str, body: Bytes) -> Result<http::Request<Full<Bytes>>> {
+    fn request(&self, target: &str, body: Bytes) -> Result<http::Request<Bytes>> {
         let mut request = http::Request::post("/")
             .header("host", &self.client.authority)
             .header("content-type", "application/x-amz-json-1.0")
             .header("x-amz-target", target)
-            .body(Full::new(body.clone()))?;
+            .body(body.clone())?;
         sigv4::sign_request(
             &mut request,
             &body,
@@ -618,9 +629,31 @@ impl Conn {
         Ok(request)
     }
 
-    async fn send(&mut self, request: http::Request<Full<Bytes>>) -> Result<(StatusCode, Bytes)> {
+    /// Sends `request`; when the server has closed the connection (DynamoDB Local does, now
+    /// and then), opens it again and sends the request once more.
+    async fn send(&mut self, request: http::Request<Bytes>) -> Result<(StatusCode, Bytes)> {
+        let mut again = http::Request::new(request.body().clone());
+        *again.method_mut() = request.method().clone();
+        *again.uri_mut() = request.uri().clone();
+        *again.headers_mut() = request.headers().clone();
+        match self.exchange(request).await {
+            Err(error)
+                if error.is_closed() || error.is_canceled() || error.is_incomplete_message() =>
+            {
+                self.sender = Self::connect(&self.client).await?;
+                self.reconnects += 1;
+                Ok(self.exchange(again).await?)
+            }
+            answered => Ok(answered?),
+        }
+    }
+
+    async fn exchange(
+        &mut self,
+        request: http::Request<Bytes>,
+    ) -> Result<(StatusCode, Bytes), hyper::Error> {
         self.sender.ready().await?;
-        let response = self.sender.send_request(request).await?;
+        let response = self.sender.send_request(request.map(Full::new)).await?;
         let status = response.status();
         Ok((status, response.into_body().collect().await?.to_bytes()))
     }
@@ -747,6 +780,8 @@ struct Cell {
     client_cpu: f64,
     /// CPU seconds used by everything else on the machine during the cell.
     other_cpu: f64,
+    /// How often the server closed a connection during the cell.
+    reconnects: usize,
 }
 
 impl Cell {
@@ -796,7 +831,7 @@ async fn run_cell(
                     }
                     latencies.push(took);
                 }
-                Ok::<_, anyhow::Error>(latencies)
+                Ok::<_, anyhow::Error>((latencies, conn.reconnects))
             })
         })
         .collect();
@@ -804,9 +839,13 @@ async fn run_cell(
     stop.store(true, Ordering::Relaxed);
     let mut latencies = Vec::new();
     let mut failure = None;
+    let mut reconnects = 0;
     for task in tasks {
         match task.await? {
-            Ok(mine) => latencies.extend(mine),
+            Ok((mine, reopened)) => {
+                latencies.extend(mine);
+                reconnects += reopened;
+            }
             Err(error) => failure = Some(error),
         }
     }
@@ -830,6 +869,7 @@ async fn run_cell(
         server_cpu,
         client_cpu,
         other_cpu,
+        reconnects,
     })
 }
 
@@ -1000,12 +1040,23 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
          |---|---|---:|---:|---:|---:|---:|---:|---:|"
     );
     let mut notes = Vec::new();
+    let mut reopened = Vec::new();
     for &op in &options.operations {
         for &connections in &options.concurrency {
             for (target, run) in runs {
                 let Ok(run) = run else { continue };
                 match &run.cells[&(op, connections)] {
                     Ok(cell) => {
+                        if cell.reconnects > 0 {
+                            reopened.push(format!(
+                                "{}, {}, {connections} connections: the server closed a \
+                                 connection {} times; each was opened again and its request sent \
+                                 once more",
+                                target.name(),
+                                op.name(),
+                                cell.reconnects
+                            ));
+                        }
                         let _ = writeln!(
                             out,
                             "| {} | {} | {connections} | {:.0} | {} | {} | {:.1} µs | {:.1} µs | {:.2} |",
@@ -1042,6 +1093,9 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
     );
     for note in notes {
         let _ = writeln!(out, "\nn/a: {note}");
+    }
+    for note in reopened {
+        let _ = writeln!(out, "\nNote: {note}.");
     }
 
     let _ = writeln!(
