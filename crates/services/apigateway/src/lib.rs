@@ -96,48 +96,13 @@ pub(crate) enum Reply {
     Empty(StatusCode),
 }
 
-/// The parts of a request an operation reads.
-pub(crate) struct Call<'a> {
-    pub labels: Vec<String>,
-    pub query: Vec<(String, String)>,
-    pub request: &'a Request,
-}
+/// What an operation reads of its request.
+pub(crate) type Call<'a> = unkai_edge::protocol::rest::Call<'a, Error>;
 
-impl Call<'_> {
-    pub fn label(&self, index: usize) -> &str {
-        self.labels.get(index).map_or("", String::as_str)
-    }
-
-    pub fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    pub fn query_all(&self, name: &str) -> Vec<String> {
-        self.query
-            .iter()
-            .filter(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-            .collect()
-    }
-
-    /// The JSON body (an empty body is `{}`); a body that is not the operation's input is a
-    /// `BadRequestException`.
-    pub fn body<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
-        let body: &[u8] = if self.request.body.is_empty() {
-            b"{}"
-        } else {
-            &self.request.body
-        };
-        protocol::json::decode(body).map_err(|error| {
-            Error::bad_request(
-                error
-                    .message
-                    .unwrap_or_else(|| "Could not parse request body into json".into()),
-            )
-        })
+/// A body that is not the operation's input is a `BadRequestException`.
+impl unkai_edge::protocol::rest::BadBody for Error {
+    fn bad_body(error: AwsError) -> Self {
+        Error::bad_request(unkai_edge::protocol::rest::unparsable_body(error))
     }
 }
 
@@ -258,22 +223,7 @@ impl ApiGateway {
     }
 }
 
-pub(crate) fn decode_query(text: &str) -> String {
-    percent_encoding::percent_decode_str(&text.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// A query string's parameters, decoded, in order.
-pub(crate) fn query_pairs(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode_query(name), decode_query(value))
-        })
-        .collect()
-}
+pub(crate) use unkai_edge::protocol::rest::query_pairs;
 
 impl Service for ApiGateway {
     fn info(&self) -> &'static ServiceInfo {
@@ -298,11 +248,7 @@ impl Service for ApiGateway {
                 let error = protocol::unknown_operation(info, request.parts.uri.path());
                 return protocol::error_response(info, &request_id, &error);
             };
-            let call = Call {
-                labels,
-                query,
-                request: &request,
-            };
+            let call = Call::new(&request, labels, query);
             match self.dispatch(operation, &call).await {
                 Ok(reply) => self.render(&request_id, reply),
                 Err(error) => protocol::error_response(info, &request_id, &error),

@@ -12,6 +12,7 @@
 
 use base64::Engine as _;
 use serde_json::{Map, Value as Json, json};
+use unkai_edge::protocol::rest::query_pairs;
 use unkai_types::Caller;
 
 /// The request, as it arrived.
@@ -80,23 +81,6 @@ pub enum Authorized {
         /// The token's scopes when the route asks for scopes.
         scopes: Option<Vec<String>>,
     },
-}
-
-fn decode_query(text: &str) -> String {
-    percent_encoding::percent_decode_str(&text.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// The query's parameters, decoded, in order.
-fn query_pairs(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode_query(name), decode_query(value))
-        })
-        .collect()
 }
 
 fn header_text(value: &http::HeaderValue) -> String {

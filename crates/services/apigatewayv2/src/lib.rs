@@ -32,6 +32,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::StatusCode;
 use serde_json::Value as Json;
+use unkai_edge::protocol::rest::query_pairs;
 use unkai_edge::protocol::{self, AwsError};
 use unkai_edge::{BoxFuture, Request, Response, Service, ServiceId, ServiceInfo};
 use unkai_store::Kv;
@@ -105,42 +106,13 @@ pub(crate) enum Reply {
     Empty(StatusCode),
 }
 
-/// The parts of a request an operation reads.
-pub(crate) struct Call<'a> {
-    pub labels: Vec<String>,
-    pub query: Vec<(String, String)>,
-    pub request: &'a Request,
-}
+/// What an operation reads of its request.
+pub(crate) type Call<'a> = unkai_edge::protocol::rest::Call<'a, Error>;
 
-impl Call<'_> {
-    pub fn label(&self, index: usize) -> &str {
-        self.labels.get(index).map_or("", String::as_str)
-    }
-
-    pub fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    pub fn query_all(&self, name: &str) -> Vec<String> {
-        self.query
-            .iter()
-            .filter(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-            .collect()
-    }
-
-    /// The JSON body; a body that is not the operation's input is a `BadRequestException`.
-    pub fn body<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
-        protocol::json::decode(&self.request.body).map_err(|error| {
-            Error::bad_request(
-                error
-                    .message
-                    .unwrap_or_else(|| "Could not parse request body into json".into()),
-            )
-        })
+/// A body that is not the operation's input is a `BadRequestException`.
+impl unkai_edge::protocol::rest::BadBody for Error {
+    fn bad_body(error: AwsError) -> Self {
+        Error::bad_request(unkai_edge::protocol::rest::unparsable_body(error))
     }
 }
 
@@ -267,12 +239,6 @@ impl ApiGatewayV2 {
     }
 }
 
-fn decode_query(text: &str) -> String {
-    percent_encoding::percent_decode_str(&text.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 impl Service for ApiGatewayV2 {
     fn info(&self) -> &'static ServiceInfo {
         ServiceId::ApiGatewayV2.info()
@@ -286,32 +252,14 @@ impl Service for ApiGatewayV2 {
         Box::pin(async move {
             let info = self.info();
             let request_id = request.context.request_id.clone();
-            let query: Vec<(String, String)> = request
-                .parts
-                .uri
-                .query()
-                .map(|query| {
-                    query
-                        .split('&')
-                        .filter(|pair| !pair.is_empty())
-                        .map(|pair| {
-                            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                            (decode_query(name), decode_query(value))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let query = query_pairs(request.parts.uri.query().unwrap_or_default());
             let Some((operation, labels)) =
                 api::route(&request.parts.method, request.parts.uri.path())
             else {
                 let error = protocol::unknown_operation(info, request.parts.uri.path());
                 return protocol::error_response(info, &request_id, &error);
             };
-            let call = Call {
-                labels,
-                query,
-                request: &request,
-            };
+            let call = Call::new(&request, labels, query);
             match self.dispatch(operation, &call).await {
                 Ok(reply) => self.render(&request_id, reply),
                 Err(error) => protocol::error_response(info, &request_id, &error),

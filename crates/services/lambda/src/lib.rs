@@ -107,37 +107,8 @@ pub(crate) enum Reply {
     },
 }
 
-/// The parts of a request an operation reads.
-pub(crate) struct Call<'a> {
-    pub labels: Vec<String>,
-    pub query: Vec<(String, String)>,
-    pub request: &'a Request,
-}
-
-impl Call<'_> {
-    pub fn label(&self, index: usize) -> &str {
-        self.labels.get(index).map_or("", String::as_str)
-    }
-
-    pub fn query(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.request
-            .parts
-            .headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-    }
-
-    pub fn body<T: serde::de::DeserializeOwned>(&self) -> Result<T, AwsError> {
-        protocol::json::decode(&self.request.body)
-    }
-}
+/// What an operation reads of its request.
+pub(crate) type Call<'a> = unkai_edge::protocol::rest::Call<'a>;
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
@@ -366,37 +337,16 @@ impl Service for Lambda {
         Box::pin(async move {
             let info = self.info();
             let request_id = request.context.request_id.clone();
-            let query: Vec<(String, String)> = request
-                .parts
-                .uri
-                .query()
-                .map(|query| {
-                    query
-                        .split('&')
-                        .filter(|pair| !pair.is_empty())
-                        .map(|pair| {
-                            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                            let decode = |text: &str| {
-                                percent_encoding::percent_decode_str(&text.replace('+', " "))
-                                    .decode_utf8_lossy()
-                                    .into_owned()
-                            };
-                            (decode(name), decode(value))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let query = unkai_edge::protocol::rest::query_pairs(
+                request.parts.uri.query().unwrap_or_default(),
+            );
             let Some((operation, labels)) =
                 api::route(&request.parts.method, request.parts.uri.path(), &query)
             else {
                 let error = protocol::unknown_operation(info, request.parts.uri.path());
                 return protocol::error_response(info, &request_id, &error);
             };
-            let call = Call {
-                labels,
-                query,
-                request: &request,
-            };
+            let call = Call::new(&request, labels, query);
             match self.dispatch(operation, &call).await {
                 Ok(reply) => self.render(&request_id, reply),
                 Err(error) => protocol::error_response(info, &request_id, &error),

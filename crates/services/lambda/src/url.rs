@@ -172,14 +172,7 @@ fn url_event(
     }
     let raw_query = parts.uri.query().unwrap_or_default().to_owned();
     let mut query = serde_json::Map::new();
-    for pair in raw_query.split('&').filter(|pair| !pair.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let decode = |text: &str| {
-            percent_encoding::percent_decode_str(&text.replace('+', " "))
-                .decode_utf8_lossy()
-                .into_owned()
-        };
-        let (name, value) = (decode(name), decode(value));
+    for (name, value) in unkai_edge::protocol::rest::query_pairs(&raw_query) {
         match query.get_mut(&name) {
             Some(Json::String(existing)) => {
                 existing.push(',');
