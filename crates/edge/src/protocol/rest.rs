@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use serde::de::DeserializeOwned;
 
 use super::AwsError;
-use crate::Request;
+use crate::{Request, Response, ServiceInfo};
 
 /// A query string's parameters (`a=1&b=x+y`), percent- and `+`-decoded, in order.
 pub fn query_pairs(raw: &str) -> Vec<(String, String)> {
@@ -33,6 +33,26 @@ pub trait BadBody {
 impl BadBody for AwsError {
     fn bad_body(error: AwsError) -> Self {
         error
+    }
+}
+
+/// What an operation of a restJson service answers.
+#[derive(Debug)]
+pub enum Reply {
+    /// A JSON document with this status.
+    Json(http::StatusCode, serde_json::Value),
+    /// No body, with this status.
+    Empty(http::StatusCode),
+}
+
+impl Reply {
+    /// The response: the document as `application/json`, or an empty body.
+    pub fn render(self, info: &ServiceInfo, request_id: &str) -> Response {
+        let (status, body) = match self {
+            Reply::Json(status, body) => (status, bytes::Bytes::from(body.to_string())),
+            Reply::Empty(status) => (status, bytes::Bytes::new()),
+        };
+        super::respond(info, request_id, status, "application/json", body)
     }
 }
 

@@ -31,9 +31,6 @@ mod store;
 
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http::StatusCode;
-use serde_json::Value as Json;
 use unkai_edge::protocol::{self, AwsError};
 use unkai_edge::{BoxFuture, Request, Response, Service, ServiceId, ServiceInfo};
 use unkai_store::Kv;
@@ -91,10 +88,7 @@ impl std::fmt::Debug for ApiGateway {
 }
 
 /// What an operation answers.
-pub(crate) enum Reply {
-    Json(StatusCode, Json),
-    Empty(StatusCode),
-}
+pub(crate) use unkai_edge::protocol::rest::Reply;
 
 /// What an operation reads of its request.
 pub(crate) type Call<'a> = unkai_edge::protocol::rest::Call<'a, Error>;
@@ -205,22 +199,6 @@ impl ApiGateway {
             AwsError::from(&error)
         })
     }
-
-    fn render(&self, request_id: &str, reply: Reply) -> Response {
-        let info = self.info();
-        match reply {
-            Reply::Json(status, body) => protocol::respond(
-                info,
-                request_id,
-                status,
-                "application/json",
-                Bytes::from(body.to_string()),
-            ),
-            Reply::Empty(status) => {
-                protocol::respond(info, request_id, status, "application/json", Bytes::new())
-            }
-        }
-    }
 }
 
 pub(crate) use unkai_edge::protocol::rest::query_pairs;
@@ -250,7 +228,7 @@ impl Service for ApiGateway {
             };
             let call = Call::new(&request, labels, query);
             match self.dispatch(operation, &call).await {
-                Ok(reply) => self.render(&request_id, reply),
+                Ok(reply) => reply.render(info, &request_id),
                 Err(error) => protocol::error_response(info, &request_id, &error),
             }
         })

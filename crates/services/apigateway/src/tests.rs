@@ -3,8 +3,9 @@
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
 use http_body_util::BodyExt as _;
-use serde_json::json;
+use serde_json::{Value as Json, json};
 use unkai_edge::{Public, PublicAuth, PublicRequest, compat};
 use unkai_store_embedded::Embedded;
 use unkai_types::Caller;

@@ -29,9 +29,6 @@ pub use websocket::ConnectionsApi;
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http::StatusCode;
-use serde_json::Value as Json;
 use unkai_edge::protocol::rest::query_pairs;
 use unkai_edge::protocol::{self, AwsError};
 use unkai_edge::{BoxFuture, Request, Response, Service, ServiceId, ServiceInfo};
@@ -101,10 +98,7 @@ impl std::fmt::Debug for ApiGatewayV2 {
 }
 
 /// What an operation answers.
-pub(crate) enum Reply {
-    Json(StatusCode, Json),
-    Empty(StatusCode),
-}
+pub(crate) use unkai_edge::protocol::rest::Reply;
 
 /// What an operation reads of its request.
 pub(crate) type Call<'a> = unkai_edge::protocol::rest::Call<'a, Error>;
@@ -221,22 +215,6 @@ impl ApiGatewayV2 {
             AwsError::from(&error)
         })
     }
-
-    fn render(&self, request_id: &str, reply: Reply) -> Response {
-        let info = self.info();
-        match reply {
-            Reply::Json(status, body) => protocol::respond(
-                info,
-                request_id,
-                status,
-                "application/json",
-                Bytes::from(body.to_string()),
-            ),
-            Reply::Empty(status) => {
-                protocol::respond(info, request_id, status, "application/json", Bytes::new())
-            }
-        }
-    }
 }
 
 impl Service for ApiGatewayV2 {
@@ -261,7 +239,7 @@ impl Service for ApiGatewayV2 {
             };
             let call = Call::new(&request, labels, query);
             match self.dispatch(operation, &call).await {
-                Ok(reply) => self.render(&request_id, reply),
+                Ok(reply) => reply.render(info, &request_id),
                 Err(error) => protocol::error_response(info, &request_id, &error),
             }
         })

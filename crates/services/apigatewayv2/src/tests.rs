@@ -3,8 +3,10 @@
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
+use http::StatusCode;
 use http_body_util::BodyExt as _;
-use serde_json::json;
+use serde_json::{Value as Json, json};
 use tokio_tungstenite::tungstenite::Message;
 use unkai_edge::{Public, PublicAuth, PublicRequest, compat};
 use unkai_store_embedded::Embedded;

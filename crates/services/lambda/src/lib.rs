@@ -25,7 +25,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::StatusCode;
 use serde_json::Value as Json;
-use unkai_edge::protocol::{self, AwsError};
+use unkai_edge::protocol::{self, AwsError, rest};
 use unkai_edge::{BoxFuture, Request, Response, Service, ServiceId, ServiceInfo};
 use unkai_runtime::Runtime;
 use unkai_store::Kv;
@@ -280,16 +280,8 @@ impl Lambda {
     fn render(&self, request_id: &str, reply: Reply) -> Response {
         let info = self.info();
         match reply {
-            Reply::Json(status, body) => protocol::respond(
-                info,
-                request_id,
-                status,
-                "application/json",
-                Bytes::from(body.to_string()),
-            ),
-            Reply::Empty(status) => {
-                protocol::respond(info, request_id, status, "application/json", Bytes::new())
-            }
+            Reply::Json(status, body) => rest::Reply::Json(status, body).render(info, request_id),
+            Reply::Empty(status) => rest::Reply::Empty(status).render(info, request_id),
             Reply::Raw {
                 status,
                 headers,
