@@ -15,7 +15,7 @@ use unkai_types::Clock;
 use unkai_types::ports::LogSink;
 
 use crate::api::{self, Api};
-use crate::logs::{self, Control};
+use crate::logs::{self, Log};
 use crate::sandbox::{self, Protection};
 use crate::{Config, Function, INIT_TIMEOUT, Invocation, Outcome};
 
@@ -89,7 +89,7 @@ pub(crate) struct Instance {
     dead: watch::Receiver<Option<Death>>,
     api: Arc<Api>,
     kill: Arc<Notify>,
-    log: mpsc::UnboundedSender<Control>,
+    log: Log,
     clock: Clock,
     pid: u32,
     /// The peak memory last read, and when: reading `/proc` on every invocation costs more
@@ -298,10 +298,8 @@ impl Instance {
             });
         }
 
-        let (log, control) = mpsc::unbounded_channel();
-        logs::spawn(
+        let log = logs::spawn(
             reader,
-            control,
             sink.clone(),
             clock.clone(),
             function.log_group(),
@@ -352,11 +350,8 @@ impl Instance {
         let request_id = &invocation.request_id;
         // START goes in before the worker can take the job, so that everything it prints for
         // this invocation comes after it.
-        let _ = self.log.send(Control::Start {
-            request_id: request_id.clone(),
-            version: function.version.clone(),
-            tail: invocation.tail,
-        });
+        self.log
+            .start(request_id, &function.version, invocation.tail);
         if self.jobs.send(job).await.is_err() {
             return Err(self.died(None));
         }
@@ -452,22 +447,7 @@ impl Instance {
             )),
             _ => None,
         };
-        let (tail, tail_receiver) = if invocation.tail {
-            let (sender, receiver) = oneshot::channel();
-            (Some(sender), Some(receiver))
-        } else {
-            (None, None)
-        };
-        let _ = self.log.send(Control::End {
-            request_id: request_id.clone(),
-            note,
-            report,
-            tail,
-        });
-        let tail = match tail_receiver {
-            Some(receiver) => receiver.await.ok(),
-            None => None,
-        };
+        let tail = self.log.end(request_id, note, report);
         match ending {
             Ending::Reply(Reply::Response(payload)) => Ok(Outcome {
                 payload,

@@ -3,12 +3,11 @@
 
 use std::io::{ErrorKind, PipeReader};
 use std::os::fd::OwnedFd;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::AsyncReadExt;
 use tokio::net::unix::pipe;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use unkai_types::Clock;
 use unkai_types::ports::{LogEvent, LogSink};
 
@@ -18,34 +17,65 @@ const TAIL_BYTES: usize = 4096;
 /// How often buffered events are shipped.
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
 
-/// What the instance tells its log task, in order with the worker's output.
-pub(crate) enum Control {
-    /// An invocation starts.
-    Start {
-        request_id: String,
-        version: String,
-        tail: bool,
-    },
-    /// An invocation ended: everything the worker wrote before is read first, then the note
-    /// (a timeout), `END` and `REPORT` are written and the tail is sent when asked for.
-    End {
-        request_id: String,
+/// An instance's side of its log stream: it frames each invocation with `START` and `END`
+/// itself, under the same lock the log task takes to consume the worker's output, so the
+/// lines land in order without waking the log task (a wake-up per line cost a cross-thread
+/// hand-off per invocation). Dropping it lets the log task ship what is left and end.
+pub(crate) struct Log {
+    stream: Arc<Mutex<Stream>>,
+    _open: oneshot::Sender<()>,
+}
+
+impl Log {
+    /// An invocation starts: everything the worker prints for it comes after this line.
+    /// (What is in the pipe now was printed between invocations: END drained the previous
+    /// invocation's output.)
+    pub(crate) fn start(&self, request_id: &str, version: &str, tail: bool) {
+        let mut stream = lock(&self.stream);
+        stream.tail = tail.then(String::new);
+        stream.push(format!("START RequestId: {request_id} Version: {version}"));
+    }
+
+    /// An invocation ended: what the worker wrote before is read first, then the note (a
+    /// timeout), `END` and `REPORT` are written. Returns the invocation's log tail when START
+    /// asked for it.
+    pub(crate) fn end(
+        &self,
+        request_id: &str,
         note: Option<String>,
         report: String,
-        tail: Option<oneshot::Sender<String>>,
-    },
+    ) -> Option<String> {
+        let mut stream = lock(&self.stream);
+        stream.drain();
+        stream.finish_line();
+        if let Some(note) = note {
+            stream.push(note);
+        }
+        stream.push(format!("END RequestId: {request_id}"));
+        stream.push(report);
+        stream
+            .tail
+            .take()
+            .map(|log| last_bytes(&log, TAIL_BYTES).to_owned())
+    }
+}
+
+fn lock(stream: &Mutex<Stream>) -> std::sync::MutexGuard<'_, Stream> {
+    stream
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 struct Stream {
-    sink: Arc<dyn LogSink>,
     clock: Clock,
-    group: String,
-    name: String,
     events: Vec<LogEvent>,
     /// An unfinished line.
     partial: Vec<u8>,
     /// The invocation's log so far, when its tail was asked for.
     tail: Option<String>,
+    /// The pipe, read without waiting (it is non-blocking).
+    pipe: std::fs::File,
+    buffer: Vec<u8>,
 }
 
 impl Stream {
@@ -78,98 +108,99 @@ impl Stream {
         }
     }
 
-    async fn flush(&mut self) {
-        if self.events.is_empty() {
-            return;
+    /// Reads what the worker has written so far without waiting for more.
+    fn drain(&mut self) {
+        use std::io::Read;
+        let mut buffer = std::mem::take(&mut self.buffer);
+        loop {
+            match self.pipe.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => self.output(&buffer[..n]),
+                Err(error) if error.kind() == ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
         }
-        let events = std::mem::take(&mut self.events);
-        if let Err(error) = self.sink.append(&self.group, &self.name, events).await {
-            tracing::warn!(group = %self.group, stream = %self.name, %error, "function logs lost");
-        }
+        self.buffer = buffer;
+    }
+
+    /// Reads what is in `pipe` now (which clears its readiness); whether it is at its end.
+    fn read_ready(&mut self, pipe: &pipe::Receiver) -> bool {
+        let mut buffer = std::mem::take(&mut self.buffer);
+        let ended = loop {
+            match pipe.try_read(&mut buffer) {
+                Ok(0) => break true,
+                Ok(n) => self.output(&buffer[..n]),
+                Err(error) if error.kind() == ErrorKind::WouldBlock => break false,
+                Err(error) if error.kind() == ErrorKind::Interrupted => {}
+                Err(_) => break true,
+            }
+        };
+        self.buffer = buffer;
+        ended
     }
 }
 
-/// Starts the log task of one instance.
+/// Ships `events` (unless there are none).
+async fn ship(sink: &dyn LogSink, group: &str, name: &str, events: Vec<LogEvent>) {
+    if events.is_empty() {
+        return;
+    }
+    if let Err(error) = sink.append(group, name, events).await {
+        tracing::warn!(group, stream = name, %error, "function logs lost");
+    }
+}
+
+/// Starts the log task of one instance; the instance frames invocations through the
+/// returned [`Log`].
 pub(crate) fn spawn(
     reader: PipeReader,
-    mut control: mpsc::UnboundedReceiver<Control>,
     sink: Arc<dyn LogSink>,
     clock: Clock,
     group: String,
     name: String,
-) -> std::io::Result<()> {
-    // A second handle on the same pipe reads without waiting for the reactor's readiness
-    // events: `drain` needs everything written before an invocation ended, now.
-    let mut direct = std::fs::File::from(OwnedFd::from(reader.try_clone()?));
-    let mut pipe = pipe::Receiver::from_owned_fd(OwnedFd::from(reader))?;
-    let mut stream = Stream {
-        sink,
+) -> std::io::Result<Log> {
+    // The task waits for the pipe to be readable, then reads it under the stream's lock, as
+    // END's drain does (through a second handle on the same, non-blocking, pipe): output is
+    // consumed in one place at a time, so none of it can land after the END it precedes.
+    let direct = std::fs::File::from(OwnedFd::from(reader.try_clone()?));
+    let pipe = pipe::Receiver::from_owned_fd(OwnedFd::from(reader))?;
+    let stream = Arc::new(Mutex::new(Stream {
         clock,
-        group,
-        name,
         events: Vec::new(),
         partial: Vec::new(),
         tail: None,
-    };
+        pipe: direct,
+        buffer: vec![0u8; 64 * 1024],
+    }));
+    let (open, mut closed) = oneshot::channel::<()>();
+    let shared = stream.clone();
     tokio::spawn(async move {
-        let mut buffer = vec![0u8; 64 * 1024];
-        let (mut output_open, mut control_open) = (true, true);
+        let (mut output_open, mut instance_open) = (true, true);
         let mut flush = tokio::time::interval(FLUSH_EVERY);
         flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        while output_open || control_open {
-            // Control first: a START queued before the worker could print must frame what
-            // it prints, whichever the reactor reports first.
+        while output_open || instance_open {
             tokio::select! {
-                biased;
-                message = control.recv(), if control_open => match message {
-                    None => control_open = false,
-                    Some(Control::Start { request_id, version, tail }) => {
-                        // No drain here: when this task runs late, the pipe may already hold
-                        // what the worker printed for this invocation, which belongs after
-                        // START. (END drained the previous invocation's output.)
-                        stream.tail = tail.then(String::new);
-                        stream.push(format!("START RequestId: {request_id} Version: {version}"));
-                    }
-                    Some(Control::End { request_id, note, report, tail }) => {
-                        drain(&mut direct, &mut buffer, &mut stream);
-                        stream.finish_line();
-                        if let Some(note) = note {
-                            stream.push(note);
-                        }
-                        stream.push(format!("END RequestId: {request_id}"));
-                        stream.push(report);
-                        let log = stream.tail.take().unwrap_or_default();
-                        if let Some(tail) = tail {
-                            let _ = tail.send(last_bytes(&log, TAIL_BYTES).to_owned());
-                        }
-                    }
-                },
-                read = pipe.read(&mut buffer), if output_open => match read {
-                    Ok(0) | Err(_) => {
+                _ = &mut closed, if instance_open => instance_open = false,
+                readable = pipe.readable(), if output_open => {
+                    let ended = readable.is_err() || lock(&shared).read_ready(&pipe);
+                    if ended {
                         output_open = false;
-                        stream.finish_line();
+                        lock(&shared).finish_line();
                     }
-                    Ok(n) => stream.output(&buffer[..n]),
-                },
-                _ = flush.tick() => stream.flush().await,
+                }
+                _ = flush.tick() => {
+                    let events = std::mem::take(&mut lock(&shared).events);
+                    ship(sink.as_ref(), &group, &name, events).await;
+                }
             }
         }
-        stream.flush().await;
+        let events = std::mem::take(&mut lock(&shared).events);
+        ship(sink.as_ref(), &group, &name, events).await;
     });
-    Ok(())
-}
-
-/// Reads what the worker has written so far without waiting for more.
-fn drain(pipe: &mut std::fs::File, buffer: &mut [u8], stream: &mut Stream) {
-    use std::io::Read;
-    loop {
-        match pipe.read(buffer) {
-            Ok(0) => return,
-            Ok(n) => stream.output(&buffer[..n]),
-            Err(error) if error.kind() == ErrorKind::Interrupted => {}
-            Err(_) => return,
-        }
-    }
+    Ok(Log {
+        stream,
+        _open: open,
+    })
 }
 
 /// The last `limit` bytes of `text`, starting on a character boundary.
