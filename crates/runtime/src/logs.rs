@@ -46,7 +46,8 @@ impl Log {
         report: String,
     ) -> Option<String> {
         let mut stream = lock(&self.stream);
-        stream.drain();
+        // Empty or ended, the pipe holds nothing more of this invocation.
+        let _ = stream.read_pipe();
         stream.finish_line();
         if let Some(note) = note {
             stream.push(note);
@@ -108,35 +109,21 @@ impl Stream {
         }
     }
 
-    /// Reads what the worker has written so far without waiting for more.
-    fn drain(&mut self) {
+    /// Reads what the worker has written so far without waiting for more: `Ok(true)` at the
+    /// end of its output, `Err` (`WouldBlock`) once the pipe is empty.
+    fn read_pipe(&mut self) -> std::io::Result<bool> {
         use std::io::Read;
         let mut buffer = std::mem::take(&mut self.buffer);
-        loop {
+        let read = loop {
             match self.pipe.read(&mut buffer) {
-                Ok(0) => break,
+                Ok(0) => break Ok(true),
                 Ok(n) => self.output(&buffer[..n]),
                 Err(error) if error.kind() == ErrorKind::Interrupted => {}
-                Err(_) => break,
-            }
-        }
-        self.buffer = buffer;
-    }
-
-    /// Reads what is in `pipe` now (which clears its readiness); whether it is at its end.
-    fn read_ready(&mut self, pipe: &pipe::Receiver) -> bool {
-        let mut buffer = std::mem::take(&mut self.buffer);
-        let ended = loop {
-            match pipe.try_read(&mut buffer) {
-                Ok(0) => break true,
-                Ok(n) => self.output(&buffer[..n]),
-                Err(error) if error.kind() == ErrorKind::WouldBlock => break false,
-                Err(error) if error.kind() == ErrorKind::Interrupted => {}
-                Err(_) => break true,
+                Err(error) => break Err(error),
             }
         };
         self.buffer = buffer;
-        ended
+        read
     }
 }
 
@@ -160,7 +147,7 @@ pub(crate) fn spawn(
     name: String,
 ) -> std::io::Result<Log> {
     // The task waits for the pipe to be readable, then reads it under the stream's lock, as
-    // END's drain does (through a second handle on the same, non-blocking, pipe): output is
+    // END does, both through a second handle on the same (non-blocking) pipe: output is
     // consumed in one place at a time, so none of it can land after the END it precedes.
     let direct = std::fs::File::from(OwnedFd::from(reader.try_clone()?));
     let pipe = pipe::Receiver::from_owned_fd(OwnedFd::from(reader))?;
@@ -182,7 +169,12 @@ pub(crate) fn spawn(
             tokio::select! {
                 _ = &mut closed, if instance_open => instance_open = false,
                 readable = pipe.readable(), if output_open => {
-                    let ended = readable.is_err() || lock(&shared).read_ready(&pipe);
+                    // Read through `try_io`, so that an empty pipe clears its readiness.
+                    let ended = readable.is_err()
+                        || match pipe.try_io(|| lock(&shared).read_pipe()) {
+                            Ok(ended) => ended,
+                            Err(error) => error.kind() != ErrorKind::WouldBlock,
+                        };
                     if ended {
                         output_open = false;
                         lock(&shared).finish_line();
