@@ -290,6 +290,39 @@ pub(crate) enum Output {
     Serialized(Vec<u8>),
 }
 
+/// An output shape written member by member, in the order DynamoDB writes them.
+pub(crate) struct Shape(Vec<u8>);
+
+impl Shape {
+    /// An empty shape, with room for about `bytes`.
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
+        let mut out = Vec::with_capacity(bytes + 2);
+        out.push(b'{');
+        Shape(out)
+    }
+
+    /// Starts the member `name`; its value is written into what this returns.
+    pub(crate) fn member(&mut self, name: &str) -> &mut Vec<u8> {
+        if self.0.len() > 1 {
+            self.0.push(b',');
+        }
+        self.0.push(b'"');
+        self.0.extend_from_slice(name.as_bytes());
+        self.0.extend_from_slice(b"\":");
+        &mut self.0
+    }
+
+    /// The member `name`, `value` serialized.
+    pub(crate) fn json(&mut self, name: &str, value: &impl serde::Serialize) {
+        serde_json::to_writer(self.member(name), value).expect("output shapes serialize");
+    }
+
+    pub(crate) fn finish(mut self) -> Output {
+        self.0.push(b'}');
+        Output::Serialized(self.0)
+    }
+}
+
 impl From<Json> for Output {
     fn from(json: Json) -> Self {
         Output::Json(json)

@@ -7,7 +7,7 @@ use super::{Scope, existing_table, table_name};
 use crate::api::GetItemInput;
 use crate::expr::{self, Context, Projection, legacy};
 use crate::item::{Item, size};
-use crate::{DynamoDb, Error, Output, keys, store};
+use crate::{DynamoDb, Error, Output, Shape, keys, store};
 
 /// The projection of a read: `ProjectionExpression`, or the legacy `AttributesToGet` (the
 /// parameter rules were checked before).
@@ -72,18 +72,15 @@ impl DynamoDb {
             .await?;
         // GetItem's output shape: `Item` (whole items go from their stored form straight to
         // JSON), then `ConsumedCapacity`.
-        let mut out = Vec::with_capacity(found.as_ref().map_or(0, |(_, b)| b.len()) + 64);
-        out.push(b'{');
+        let mut shape = Shape::with_capacity(found.as_ref().map_or(0, |(_, b)| b.len()) + 64);
         let mut bytes = 0;
         if let Some((key, stored)) = &found {
-            out.extend_from_slice(br#""Item":"#);
             match &projection {
-                None => bytes = store::transcode_item(key, stored, &mut out)?,
+                None => bytes = store::transcode_item(key, stored, shape.member("Item"))?,
                 Some(projection) => {
                     let item = store::decode_item(key, stored)?;
                     bytes = size::item_size(&item);
-                    serde_json::to_writer(&mut out, &projection.apply(&item))
-                        .expect("items serialize");
+                    shape.json("Item", &projection.apply(&item));
                 }
             }
         }
@@ -92,13 +89,8 @@ impl DynamoDb {
             ..Capacity::default()
         };
         if let Some(capacity) = capacity.json(name, return_capacity) {
-            if found.is_some() {
-                out.push(b',');
-            }
-            out.extend_from_slice(br#""ConsumedCapacity":"#);
-            serde_json::to_writer(&mut out, &capacity).expect("JSON serializes");
+            shape.json("ConsumedCapacity", &capacity);
         }
-        out.push(b'}');
-        Ok(Output::Serialized(out))
+        Ok(shape.finish())
     }
 }

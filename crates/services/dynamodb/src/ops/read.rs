@@ -11,7 +11,7 @@ use crate::item::{Item, size};
 use crate::keys;
 use crate::store;
 use crate::table::{Index, Projection as IndexProjection, Table};
-use crate::{Error, Output};
+use crate::{Error, Output, Shape};
 
 /// Most bytes one page reads.
 const PAGE_BYTES: usize = 1 << 20;
@@ -312,24 +312,22 @@ pub(crate) fn page(
     };
     // Query's and Scan's output shape, members in the order DynamoDB writes them. A page that
     // stopped exactly at the end of the data still reports where it stopped, as DynamoDB does.
-    let mut out = Vec::with_capacity(items.len() + 128);
-    out.push(b'{');
+    let mut shape = Shape::with_capacity(items.len() + 128);
     if plan.select != Select::Count {
-        out.extend_from_slice(br#""Items":["#);
+        let out = shape.member("Items");
+        out.push(b'[');
         out.extend_from_slice(&items);
-        out.extend_from_slice(b"],");
+        out.push(b']');
     }
-    out.extend_from_slice(format!(r#""Count":{count},"ScannedCount":{scanned}"#).as_bytes());
+    shape.json("Count", &count);
+    shape.json("ScannedCount", &scanned);
     if let Some(last) = last {
-        out.extend_from_slice(br#","LastEvaluatedKey":"#);
-        serde_json::to_writer(&mut out, &last).expect("keys serialize");
+        shape.json("LastEvaluatedKey", &last);
     }
     if let Some(capacity) = capacity.json(plan.target.name(), plan.capacity) {
-        out.extend_from_slice(br#","ConsumedCapacity":"#);
-        serde_json::to_writer(&mut out, &capacity).expect("JSON serializes");
+        shape.json("ConsumedCapacity", &capacity);
     }
-    out.push(b'}');
-    Ok(Output::Serialized(out))
+    Ok(shape.finish())
 }
 
 /// Separates the next item's JSON from the previous one's.
