@@ -112,7 +112,7 @@ fn trusted() -> Arc<ClientConfig> {
 
 /// A TLS client trusting `roots`, with the `ring` provider (named: other crates of a build
 /// may enable another provider, and then none is the default).
-pub fn client_config(roots: rustls::RootCertStore) -> ClientConfig {
+fn client_config(roots: rustls::RootCertStore) -> ClientConfig {
     ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .expect("ring supports TLS 1.2 and 1.3")
@@ -126,7 +126,7 @@ pub async fn forward(backend: Backend<'_>) -> Result<Response, Failure> {
 }
 
 /// [`forward`], trusting `tls` for `https://` backends instead of the system's roots.
-pub async fn forward_trusting(
+async fn forward_trusting(
     backend: Backend<'_>,
     tls: Option<Arc<ClientConfig>>,
 ) -> Result<Response, Failure> {
