@@ -5,6 +5,7 @@
 //! The same canonicalization signs requests in [`sign`], which the CLI and the tests use; it is
 //! checked against AWS's documented example and against the official `aws-sigv4` signer.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -442,7 +443,12 @@ fn canonical_request(
         out.push('\n');
     }
     out.push('\n');
-    out.push_str(&signature.signed_headers.join(";"));
+    for (n, name) in signature.signed_headers.iter().enumerate() {
+        if n > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
     out.push('\n');
     out.push_str(payload_hash);
     out
@@ -451,7 +457,22 @@ fn canonical_request(
 /// Removes empty and `.` segments and resolves `..`, keeping a trailing slash, as the SDK
 /// signers do for every service but S3. They differ on a path that ends in `.` or `..`:
 /// `aws-sigv4` (RFC 3986) ends it with a slash, botocore does not; `dot_ends_with_slash` picks.
-fn normalize_path(path: &str, dot_ends_with_slash: bool) -> String {
+fn normalize_path(path: &str, dot_ends_with_slash: bool) -> Cow<'_, str> {
+    // Most paths are normal already: `/`, or segments neither empty nor dots.
+    let normal = path.strip_prefix('/').is_some_and(|rest| {
+        let (inner, last) = match rest.rsplit_once('/') {
+            Some((inner, last)) => (Some(inner), last),
+            None => (None, rest),
+        };
+        inner.is_none_or(|inner| {
+            inner
+                .split('/')
+                .all(|segment| !matches!(segment, "" | "." | ".."))
+        }) && !matches!(last, "." | "..")
+    });
+    if normal {
+        return Cow::Borrowed(path);
+    }
     let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/') {
         match segment {
@@ -472,29 +493,48 @@ fn normalize_path(path: &str, dot_ends_with_slash: bool) -> String {
     if out.is_empty() || (trailing && !segments.is_empty()) {
         out.push('/');
     }
-    out
+    Cow::Owned(out)
 }
 
 fn string_to_sign(signature: &Signature, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{}\n{}\n{}",
-        signature.timestamp,
-        signature.scope.text(),
-        to_hex(&Sha256::digest(canonical_request.as_bytes()))
-    )
+    let scope = &signature.scope;
+    let mut out = String::with_capacity(160);
+    for part in [
+        ALGORITHM,
+        "\n",
+        &signature.timestamp,
+        "\n",
+        &scope.date,
+        "/",
+        &scope.region,
+        "/",
+        &scope.service,
+        "/",
+        &scope.terminator,
+        "\n",
+    ] {
+        out.push_str(part);
+    }
+    push_hex(&mut out, &Sha256::digest(canonical_request.as_bytes()));
+    out
 }
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Lowercase hex, without a per-character allocation.
+/// Lowercase hex.
 fn to_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut out, bytes);
+    out
+}
+
+/// Appends `bytes` in lowercase hex.
+fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = Vec::with_capacity(bytes.len() * 2);
     for &byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)]);
-        out.push(DIGITS[usize::from(byte & 0x0F)]);
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0F)]));
     }
-    String::from_utf8(out).expect("hex digits are ASCII")
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
@@ -510,22 +550,33 @@ fn signing_key(secret: &str, scope: &Scope) -> [u8; 32] {
     hmac(&service, b"aws4_request")
 }
 
-/// What a signing key is derived from: secret, date, region, service.
-type KeyId = (String, String, String, String);
-
-/// Derived signing keys, which change once a day per key, region and service.
+/// Derived signing keys, which change once a day per key, region and service. Keyed by
+/// secret, date, region and service, each prefixed by its length.
 #[derive(Debug, Default)]
-pub struct KeyCache(Mutex<HashMap<KeyId, [u8; 32]>>);
+pub struct KeyCache(Mutex<HashMap<Box<[u8]>, [u8; 32]>>);
 
 impl KeyCache {
     fn get(&self, secret: &str, scope: &Scope) -> [u8; 32] {
-        let id = (
-            secret.to_string(),
-            scope.date.clone(),
-            scope.region.clone(),
-            scope.service.clone(),
-        );
-        if let Some(key) = self.0.lock().ok().and_then(|cache| cache.get(&id).copied()) {
+        // The id is composed on the stack when it fits (it always does for AWS-shaped keys).
+        let parts = [secret, &scope.date, &scope.region, &scope.service];
+        let len: usize = parts.iter().map(|part| 4 + part.len()).sum();
+        let mut stack = [0u8; 256];
+        let mut heap = Vec::new();
+        let id: &mut [u8] = if len <= stack.len() {
+            &mut stack[..len]
+        } else {
+            heap.resize(len, 0);
+            &mut heap
+        };
+        let mut at = 0;
+        for part in parts {
+            let size = u32::try_from(part.len()).unwrap_or(u32::MAX);
+            id[at..at + 4].copy_from_slice(&size.to_le_bytes());
+            id[at + 4..at + 4 + part.len()].copy_from_slice(part.as_bytes());
+            at += 4 + part.len();
+        }
+        let id: &[u8] = id;
+        if let Some(key) = self.0.lock().ok().and_then(|cache| cache.get(id).copied()) {
             return key;
         }
         let key = signing_key(secret, scope);
@@ -533,7 +584,7 @@ impl KeyCache {
             if cache.len() >= 4096 {
                 cache.clear();
             }
-            cache.insert(id, key);
+            cache.insert(id.into(), key);
         }
         key
     }
@@ -643,13 +694,17 @@ pub fn verify(
     keys: &KeyCache,
 ) -> Result<(), Problem> {
     let key = keys.get(secret, &signature.scope);
-    let provided = hex::decode(&signature.signature).unwrap_or_default();
+    let mut provided = [0u8; 32];
+    let provided: &[u8] = match hex::decode_to_slice(&signature.signature, &mut provided) {
+        Ok(()) => &provided,
+        Err(_) => &[],
+    };
     let attempt = |dot_ends_with_slash| {
         let canonical = canonical_request(parts, signature, payload_hash, dot_ends_with_slash);
         let string_to_sign = string_to_sign(signature, &canonical);
         let expected = hmac(&key, string_to_sign.as_bytes());
         (
-            constant_time_eq(&expected, &provided),
+            constant_time_eq(&expected, provided),
             canonical,
             string_to_sign,
         )

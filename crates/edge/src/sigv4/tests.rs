@@ -218,6 +218,20 @@ fn paths_normalize_like_the_sdk_signers() {
         assert_eq!(normalize_path("/", rfc), "/");
         assert_eq!(normalize_path("/a//b/./c/../d/", rfc), "/a/b/d/");
         assert_eq!(normalize_path("/a/..", rfc), "/");
+        for (path, normal) in [
+            ("/a/b", "/a/b"),
+            ("/a/b/", "/a/b/"),
+            ("/a//", "/a/"),
+            ("//a", "/a"),
+            ("//", "/"),
+            ("a/b", "/a/b"),
+            ("/a/./b", "/a/b"),
+            ("/..", "/"),
+            ("/.../b", "/.../b"),
+            ("/a/b/../c", "/a/c"),
+        ] {
+            assert_eq!(normalize_path(path, rfc), normal, "{path}");
+        }
     }
     assert_eq!(normalize_path("/a/b/.", true), "/a/b/");
     assert_eq!(normalize_path("/a/b/.", false), "/a/b");
