@@ -57,6 +57,7 @@ pub struct Shared {
     kv: Kv,
     clock: Clock,
     janitor: janitor::Janitor,
+    tables: store::Tables,
     options: Options,
 }
 
@@ -83,6 +84,7 @@ impl DynamoDb {
             kv,
             clock,
             janitor: janitor::Janitor::default(),
+            tables: store::Tables::default(),
             options,
         }))
     }

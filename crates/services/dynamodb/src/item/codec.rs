@@ -1,6 +1,8 @@
 //! The stored form of items: a tag byte per value, LEB128 lengths, numbers as their canonical
 //! text. Golden bytes in the tests pin the encoding; a change needs a new record version.
 
+use std::io::Write as _;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
@@ -112,20 +114,21 @@ pub fn transcode_item(bytes: &[u8], out: &mut Vec<u8>) -> Result<usize, String> 
     Ok(size)
 }
 
-/// A JSON string. Most need no escaping: those are copied (the check has no early exit, so
-/// it vectorizes); the others are escaped as serde_json escapes them.
-fn json_str(out: &mut Vec<u8>, text: &str) {
-    let plain = !text.bytes().fold(false, |escape, b| {
-        escape | (b < 0x20) | (b == b'"') | (b == b'\\')
+/// Writes `bytes` as a JSON string if they are ASCII needing no escape (most stored strings;
+/// then they need no UTF-8 validation either), returning whether it did. The check has no
+/// early exit, so it vectorizes.
+fn json_plain_ascii(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    let special = bytes.iter().fold(false, |special, &b| {
+        special | (b < 0x20) | (b == b'"') | (b == b'\\') | (b >= 0x80)
     });
-    if plain {
-        out.reserve(text.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
-    } else {
-        serde_json::to_writer(out, text).expect("strings serialize into a Vec");
+    if special {
+        return false;
     }
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(bytes);
+    out.push(b'"');
+    true
 }
 
 struct Reader<'a> {
@@ -177,10 +180,9 @@ impl<'a> Reader<'a> {
             if i > 0 {
                 out.push(b',');
             }
-            let name = self.str()?;
-            json_str(out, name);
+            size += self.json_string(out)?;
             out.push(b':');
-            size += name.len() + self.json_value(out)?;
+            size += self.json_value(out)?;
         }
         out.push(b'}');
         Ok((size, count))
@@ -206,14 +208,20 @@ impl<'a> Reader<'a> {
     }
 
     fn json_string(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
-        let text = self.str()?;
-        json_str(out, text);
-        Ok(text.len())
+        let bytes = self.bytes()?;
+        if !json_plain_ascii(out, bytes) {
+            let text = std::str::from_utf8(bytes).map_err(|_| "string is not UTF-8")?;
+            serde_json::to_writer(&mut *out, text).expect("strings serialize into a Vec");
+        }
+        Ok(bytes.len())
     }
 
     fn json_number(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
         let number = self.number()?;
-        json_str(out, &number.to_string());
+        // Numbers are digits, signs, a point and an exponent: nothing to escape.
+        out.push(b'"');
+        write!(out, "{number}").expect("numbers format into a Vec");
+        out.push(b'"');
         Ok(number_size(number.significant_digits()))
     }
 
@@ -389,6 +397,7 @@ mod tests {
         inner.insert("nothing".into(), Value::M(Item::new()));
         let mut item = Item::new();
         item.insert("s".into(), Value::S(String::new()));
+        item.insert("雲".into(), Value::S("海 sea".into()));
         item.insert("n".into(), Value::N(n("-0.00012300")));
         item.insert(
             "big".into(),

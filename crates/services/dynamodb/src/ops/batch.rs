@@ -12,7 +12,7 @@ use serde_json::{Value as Json, json};
 
 use super::get_item::{projected, projection};
 use super::items::{self, Capacity, ReturnCapacity, read_units, write_units};
-use super::{Scope, existing_table, millis, table_name};
+use super::{Scope, millis, table_name};
 use crate::expr::Context;
 use crate::item::{Item, size};
 use crate::write::{Meta, Origin, write};
@@ -149,7 +149,7 @@ impl DynamoDb {
                 let mut capacity = BTreeMap::new();
                 let mut bytes = 0;
                 for (name, request, projection) in &prepared {
-                    let table = existing_table(tx, scope, name)?;
+                    let table = self.existing_table(tx, scope, name)?;
                     let mut seen = Vec::new();
                     for key_item in request.keys.as_deref().unwrap_or_default() {
                         let key = keys::key(&table, key_item)?;
@@ -270,7 +270,7 @@ impl DynamoDb {
             .transact(|tx| {
                 let mut capacity = BTreeMap::new();
                 for (name, writes) in requests {
-                    let table = existing_table(tx, scope, name)?;
+                    let table = self.existing_table(tx, scope, name)?;
                     let mut seen = Vec::new();
                     let mut used = Capacity::default();
                     for request in writes {

@@ -3,7 +3,7 @@
 use serde_json::{Value as Json, json};
 
 use super::items::{self, Capacity, ReturnCapacity, ReturnValues};
-use super::{Scope, existing_table, millis, table_name};
+use super::{Scope, millis, table_name};
 use crate::api::DeleteItemInput;
 use crate::expr::{self, Context};
 use crate::write::{Meta, Origin, write};
@@ -51,7 +51,7 @@ impl DynamoDb {
         let (old, capacity) = self
             .kv
             .transact(|tx| {
-                let table = existing_table(tx, scope, name)?;
+                let table = self.existing_table(tx, scope, name)?;
                 let key = keys::key(&table, key_item)?;
                 let (hash, range) = key.parts();
                 let stored = store::item_key(table.id, hash, range);

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::items::{self, Capacity, ReturnCapacity};
-use super::{Scope, existing_table, table_name};
+use super::{Scope, table_name};
 use crate::api::GetItemInput;
 use crate::expr::{self, Context, Projection, legacy};
 use crate::item::{Item, size};
@@ -63,7 +63,7 @@ impl DynamoDb {
         let found = self
             .kv
             .transact(|tx| {
-                let table = existing_table(tx, scope, name)?;
+                let table = self.existing_table(tx, scope, name)?;
                 let key = keys::key(&table, key_item)?;
                 let (hash, range) = key.parts();
                 let stored = store::item_key(table.id, hash, range);

@@ -20,6 +20,8 @@ pub(crate) mod transact;
 pub(crate) mod update_item;
 pub(crate) mod update_table;
 
+use std::sync::Arc;
+
 use unkai_store::Tx;
 
 use crate::Error;
@@ -52,9 +54,18 @@ pub(crate) fn table_name(name: Option<&str>) -> Result<&str, Error> {
     Ok(name.expect("validated as present"))
 }
 
-/// The table a data operation names; it must exist.
-pub(crate) fn existing_table(tx: &mut Tx, scope: Scope<'_>, name: &str) -> Result<Table, Error> {
-    store::get_table(tx, scope.account, scope.region, name)?.ok_or_else(Error::no_table)
+impl crate::Shared {
+    /// The table a data operation names; it must exist.
+    pub(crate) fn existing_table(
+        &self,
+        tx: &mut Tx,
+        scope: Scope<'_>,
+        name: &str,
+    ) -> Result<Arc<Table>, Error> {
+        self.tables
+            .get(tx, scope.account, scope.region, name)?
+            .ok_or_else(Error::no_table)
+    }
 }
 
 /// The table a control operation names; it must exist (the control plane's wording).

@@ -4,7 +4,7 @@
 use serde_json::{Value as Json, json};
 
 use super::items::{self, Capacity, ReturnCapacity, ReturnValues};
-use super::{Scope, existing_table, millis, table_name};
+use super::{Scope, millis, table_name};
 use crate::api::PutItemInput;
 use crate::expr::{self, Context};
 use crate::write::{Meta, Origin, maintained, write};
@@ -52,7 +52,7 @@ impl DynamoDb {
         let (old, capacity) = self
             .kv
             .transact(|tx| {
-                let table = existing_table(tx, scope, name)?;
+                let table = self.existing_table(tx, scope, name)?;
                 let key = keys::item(&table, item)?;
                 let (hash, range) = key.parts();
                 // A blind write (no condition, nothing returned or reported, no index or

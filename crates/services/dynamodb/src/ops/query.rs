@@ -5,7 +5,7 @@ use unkai_store::KeyRange;
 use super::get_item::projection;
 use super::items::ReturnCapacity;
 use super::read::{self, Plan, Target};
-use super::{Scope, existing_table, table_name};
+use super::{Scope, table_name};
 use crate::api::ReadInput;
 use crate::expr::legacy::{self, FilterParameter};
 use crate::expr::{self, Context, ExprKind, KeyCondition, RangeCondition};
@@ -96,7 +96,7 @@ impl DynamoDb {
         let forward = input.scan_index_forward.unwrap_or(true);
         self.kv
             .transact(|tx| {
-                let table = existing_table(tx, scope, name)?;
+                let table = self.existing_table(tx, scope, name)?;
                 let index = match input.index_name.as_deref() {
                     Some(index_name) => Some(table.index(index_name).ok_or_else(|| {
                         Error::Validation(format!(

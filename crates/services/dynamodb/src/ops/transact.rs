@@ -4,6 +4,7 @@
 //! minutes.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
@@ -281,14 +282,14 @@ impl DynamoDb {
                     }
                     tx.set(key, record::encode(&Token { fingerprint, until_ms: now + TOKEN_TTL_MS }));
                 }
-                let mut tables: HashMap<String, Table> = HashMap::new();
+                let mut tables: HashMap<String, Arc<Table>> = HashMap::new();
                 let mut planned: Vec<Planned> = Vec::new();
                 let mut reasons = Vec::with_capacity(prepared.len());
                 let mut failed = false;
                 for step in &prepared {
                     let name = step.action.table_name.clone().unwrap_or_default();
                     if !tables.contains_key(&name) {
-                        let table = super::existing_table(tx, scope, &name)?;
+                        let table = self.existing_table(tx, scope, &name)?;
                         tables.insert(name.clone(), table);
                     }
                     let table = &tables[&name];
@@ -422,7 +423,7 @@ impl DynamoDb {
                 let mut capacity: BTreeMap<String, Capacity> = BTreeMap::new();
                 for (get, projection) in &gets {
                     let name = get.table_name.clone().unwrap_or_default();
-                    let table = super::existing_table(tx, scope, &name)?;
+                    let table = self.existing_table(tx, scope, &name)?;
                     let key = keys::key(&table, items::required(get.key.as_ref(), "key")?)?;
                     let (hash, range) = key.parts();
                     let stored = store::item_key(table.id, hash, range);

@@ -3,7 +3,7 @@
 use serde_json::{Value as Json, json};
 
 use super::items::{self, Capacity, ReturnCapacity, ReturnValues};
-use super::{Scope, existing_table, millis, table_name};
+use super::{Scope, millis, table_name};
 use crate::api::UpdateItemInput;
 use crate::expr::{self, Context, legacy};
 use crate::item::{Item, size};
@@ -71,7 +71,7 @@ impl DynamoDb {
         let (old, new, capacity) = self
             .kv
             .transact(|tx| {
-                let table = existing_table(tx, scope, name)?;
+                let table = self.existing_table(tx, scope, name)?;
                 let key = keys::key(&table, key_item)?;
                 if let Some(update) = &update {
                     let keys: Vec<&str> = table.key.attributes().map(|a| a.name.as_str()).collect();
