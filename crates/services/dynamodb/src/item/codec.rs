@@ -118,10 +118,12 @@ pub fn transcode_item(bytes: &[u8], out: &mut Vec<u8>) -> Result<usize, String> 
 /// then they need no UTF-8 validation either), returning whether it did. The check has no
 /// early exit, so it vectorizes.
 fn json_plain_ascii(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    let special = bytes.iter().fold(false, |special, &b| {
-        special | (b < 0x20) | (b == b'"') | (b == b'\\') | (b >= 0x80)
-    });
-    if special {
+    let mut special = 0u8;
+    for &b in bytes {
+        special |=
+            u8::from(b < 0x20) | u8::from(b >= 0x80) | u8::from(b == b'"') | u8::from(b == b'\\');
+    }
+    if special != 0 {
         return false;
     }
     out.reserve(bytes.len() + 2);
