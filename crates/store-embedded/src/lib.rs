@@ -219,6 +219,38 @@ impl unkai_store::Transaction for Transaction {
         Ok(out)
     }
 
+    fn visit(
+        &mut self,
+        range: &KeyRange,
+        reverse: bool,
+        visit: &mut unkai_store::Visitor<'_>,
+    ) -> Result<()> {
+        if range.is_empty() {
+            return Ok(());
+        }
+        let iter = self
+            .snapshot
+            .range(&self.data, range.start.as_slice()..range.end.as_slice());
+        let mut each = |guard: fjall::Guard| -> Result<bool> {
+            let (key, value) = guard.into_inner().map_err(Error::engine)?;
+            visit(&key, &value)
+        };
+        if reverse {
+            for guard in iter.rev() {
+                if !each(guard)? {
+                    break;
+                }
+            }
+        } else {
+            for guard in iter {
+                if !each(guard)? {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn commit(self: Box<Self>, changes: Changes) -> BoxFuture<'static, Result<(), Conflict>> {
         if changes.is_read_only() {
             return Box::pin(std::future::ready(Ok(())));

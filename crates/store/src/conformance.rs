@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::tuple::{self, Decimal};
-use crate::{BoxFuture, Error, KeyRange, Kv, Space, Tx};
+use crate::{BoxFuture, Error, KeyRange, KeyValue, Kv, Space, Tx};
 
 /// Opens the store under test.
 pub trait Harness: Send + Sync + 'static {
@@ -25,6 +25,7 @@ macro_rules! conformance_suite {
             read_your_own_writes,
             ranges_forward_reverse_and_limits,
             ranges_merge_uncommitted_writes,
+            visits_read_what_ranges_read,
             clear_range_removes_exactly_the_range,
             abort_writes_nothing,
             hooks_run_once_after_commit,
@@ -200,6 +201,65 @@ pub async fn ranges_merge_uncommitted_writes(h: &impl Harness) {
     reversed.reverse();
     assert_eq!(keys(&backward), reversed);
     assert_eq!(keys(&limited), expected_keys[..5].to_vec());
+    kv.close().await.unwrap();
+}
+
+/// [`Tx::visit`](crate::Tx::visit) sees what `range` and `range_rev` return, stops when told,
+/// and merges the transaction's own writes; more pairs than one engine page (256) included.
+pub async fn visits_read_what_ranges_read(h: &impl Harness) {
+    let kv = h.open().await;
+    kv.transact(|tx| -> Result<(), Error> {
+        for n in 0..600 {
+            tx.set(kn("v", n), n.to_string().into_bytes());
+        }
+        tx.set(kn("u", 1), b"before".to_vec());
+        tx.set(kn("w", 1), b"after".to_vec());
+        Ok(())
+    })
+    .await
+    .unwrap();
+    fn visited(tx: &mut Tx, reverse: bool, stop_after: usize) -> Vec<KeyValue> {
+        let mut seen = Vec::new();
+        tx.visit(&prefix("v"), reverse, |key, value| {
+            seen.push((key.to_vec(), value.to_vec()));
+            Ok(seen.len() < stop_after)
+        })
+        .unwrap();
+        seen
+    }
+    let (stored, own_writes) = kv
+        .transact(|tx| -> Result<_, Error> {
+            let stored = [
+                (
+                    visited(tx, false, usize::MAX),
+                    tx.range(&prefix("v"), 1000)?,
+                ),
+                (
+                    visited(tx, true, usize::MAX),
+                    tx.range_rev(&prefix("v"), 1000)?,
+                ),
+                (visited(tx, false, 300), tx.range(&prefix("v"), 300)?),
+                (visited(tx, true, 7), tx.range_rev(&prefix("v"), 7)?),
+            ];
+            tx.set(kn("v", 1000), b"buffered".to_vec());
+            tx.clear_range(KeyRange::new(kn("v", 10), kn("v", 500)));
+            let own_writes = [
+                (
+                    visited(tx, false, usize::MAX),
+                    tx.range(&prefix("v"), 1000)?,
+                ),
+                (visited(tx, true, 50), tx.range_rev(&prefix("v"), 50)?),
+            ];
+            Ok((stored, own_writes))
+        })
+        .await
+        .unwrap();
+    for (seen, read) in stored.iter().chain(&own_writes) {
+        assert_eq!(seen, read);
+    }
+    assert_eq!(stored[0].0.len(), 600);
+    assert_eq!(own_writes[0].0.len(), 111);
+    assert_eq!(own_writes[0].0.last().unwrap().1, b"buffered");
     kv.close().await.unwrap();
 }
 

@@ -151,6 +151,39 @@ pub trait Engine: Send + Sync + 'static {
     fn close(&self) -> BoxFuture<'_, Result<()>>;
 }
 
+/// Visits `range` a page at a time, each page read by `read(cursor, limit)`.
+pub(crate) fn visit_pages(
+    range: &KeyRange,
+    reverse: bool,
+    mut read: impl FnMut(&KeyRange, usize) -> Result<Vec<KeyValue>>,
+    visit: &mut Visitor<'_>,
+) -> Result<()> {
+    const PAGE: usize = 256;
+    let mut cursor = range.clone();
+    while !cursor.is_empty() {
+        let page = read(&cursor, PAGE)?;
+        for (key, value) in &page {
+            if !visit(key, value)? {
+                return Ok(());
+            }
+        }
+        match page.last() {
+            Some((last, _)) if page.len() == PAGE => {
+                cursor = if reverse {
+                    KeyRange::new(cursor.start.clone(), last.clone())
+                } else {
+                    KeyRange::new(key_after(last), cursor.end.clone())
+                };
+            }
+            _ => break,
+        }
+    }
+    Ok(())
+}
+
+/// What [`Transaction::visit`] calls with each pair: `false` stops the visit.
+pub type Visitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<bool> + 'a;
+
 /// One attempt of a transaction inside an engine: consistent reads, then an atomic commit.
 pub trait Transaction: Send {
     /// The value stored under `key`, at the snapshot.
@@ -158,6 +191,20 @@ pub trait Transaction: Send {
 
     /// Up to `limit` pairs in `range`, ascending or (when `reverse`) descending, at the snapshot.
     fn range(&mut self, range: &KeyRange, limit: usize, reverse: bool) -> Result<Vec<KeyValue>>;
+
+    /// Calls `visit` with the pairs in `range`, ascending or (when `reverse`) descending, at
+    /// the snapshot, until it returns `false` or the range ends. Engines that can lend their
+    /// pairs without copying them override this; the default reads pages through [`range`].
+    ///
+    /// [`range`]: Transaction::range
+    fn visit(&mut self, range: &KeyRange, reverse: bool, visit: &mut Visitor<'_>) -> Result<()> {
+        visit_pages(
+            range,
+            reverse,
+            |cursor, limit| self.range(cursor, limit, reverse),
+            visit,
+        )
+    }
 
     /// Applies `changes` atomically and durably, or reports that a concurrent commit conflicts.
     fn commit(self: Box<Self>, changes: Changes) -> BoxFuture<'static, Result<(), Conflict>>;

@@ -3,7 +3,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::engine::key_after;
+use crate::engine::{key_after, visit_pages};
 use crate::{Changes, Conflict, Engine, Error, KeyRange, KeyValue, ReadSet, Result, Transaction};
 
 /// How long a transaction keeps retrying on conflicts before it gives up.
@@ -187,6 +187,45 @@ impl Tx {
     /// Up to `limit` pairs in `range`, in descending key order.
     pub fn range_rev(&mut self, range: &KeyRange, limit: usize) -> Result<Vec<KeyValue>> {
         self.scan(range, limit, true)
+    }
+
+    /// Calls `visit` with the pairs in `range` (ascending, or descending when `reverse`), this
+    /// transaction's own writes included, until it returns `false` or the range ends: what
+    /// [`Tx::range`] reads, without collecting (or, on the embedded engine, copying) the pairs.
+    pub fn visit(
+        &mut self,
+        range: &KeyRange,
+        reverse: bool,
+        mut visit: impl FnMut(&[u8], &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        if range.is_empty() {
+            return Ok(());
+        }
+        if !self.writes.is_empty() || !self.cleared.is_empty() {
+            // Own writes to merge: pages of `scan`, which records what each page read.
+            return visit_pages(
+                range,
+                reverse,
+                |cursor, limit| self.scan(cursor, limit, reverse),
+                &mut visit,
+            );
+        }
+        // Where the visit stopped, if it stopped before the end: the read ends there.
+        let mut stopped: Option<Vec<u8>> = None;
+        self.inner.visit(range, reverse, &mut |key, value| {
+            let more = visit(key, value)?;
+            if !more {
+                stopped = Some(key.to_vec());
+            }
+            Ok(more)
+        })?;
+        let read = match stopped {
+            Some(last) if reverse => KeyRange::new(last, range.end.clone()),
+            Some(last) => KeyRange::new(range.start.clone(), key_after(&last)),
+            None => range.clone(),
+        };
+        self.reads.ranges.push(read);
+        Ok(())
     }
 
     /// Stores `value` under `prefix` followed by a stamp of [`crate::STAMP_LEN`] bytes that the

@@ -24,6 +24,7 @@ pub mod tuple;
 
 pub use engine::{
     BoxFuture, Changes, Conflict, Engine, KeyRange, KeyValue, ReadSet, STAMP_LEN, Transaction,
+    Visitor,
 };
 pub use error::{Error, Result};
 pub use kv::{Kv, Tx};

@@ -228,69 +228,74 @@ pub(crate) fn page(
     let mut items: Vec<u8> = Vec::new();
     let (mut scanned, mut count, mut bytes) = (0usize, 0usize, 0usize);
     let mut last: Option<Item> = None;
-    'pages: while !range.is_empty() {
-        let want = plan
-            .limit
-            .map_or(CHUNK, |limit| (limit - scanned).min(CHUNK));
-        let chunk = if plan.forward {
-            tx.range(&range, want)?
-        } else {
-            tx.range_rev(&range, want)?
-        };
-        for (key, value) in &chunk {
+    if whole {
+        // One pass over the range, each item written as it is read, without copying it out of
+        // the engine; the page stops at the limit or at 1 MB.
+        let mut stopped_at: Option<(Vec<u8>, Vec<u8>)> = None;
+        tx.visit(&range, !plan.forward, |key, value| {
             scanned += 1;
-            let mut item = if whole {
-                separate(&mut items);
-                bytes += store::transcode_item(key, value, &mut items)?;
-                count += 1;
-                None
+            separate(&mut items);
+            bytes += store::transcode_item(key, value, &mut items)?;
+            count += 1;
+            if plan.limit == Some(scanned) || bytes >= PAGE_BYTES {
+                stopped_at = Some((key.to_vec(), value.to_vec()));
+                return Ok(false);
+            }
+            Ok(true)
+        })?;
+        // `LastEvaluatedKey` is the key of the last item read.
+        if let Some((key, value)) = stopped_at {
+            last = Some(plan.target.key_of(&store::decode_item(&key, &value)?));
+        }
+    } else {
+        'pages: while !range.is_empty() {
+            let want = plan
+                .limit
+                .map_or(CHUNK, |limit| (limit - scanned).min(CHUNK));
+            let chunk = if plan.forward {
+                tx.range(&range, want)?
             } else {
-                let item = store::decode_item(key, value)?;
-                bytes += size::item_size(&item);
-                Some(item)
+                tx.range_rev(&range, want)?
             };
-            // Where the page stops: `LastEvaluatedKey` is the key of the last item read.
-            let stops = plan.limit == Some(scanned) || bytes >= PAGE_BYTES;
-            if stops {
-                let read = match &item {
-                    Some(item) => plan.target.key_of(item),
-                    None => plan.target.key_of(&store::decode_item(key, value)?),
-                };
-                last = Some(read);
-            }
-            if fetches
-                && let Some(shown) = &mut item
-                && let Some((hash, range_key)) = plan.target.table.key.values(shown)
-            {
-                let base = store::item_key(plan.target.table.id, hash, range_key);
-                if let Some(full) = tx.get(&base)? {
-                    *shown = store::decode_item(&base, &full)?;
+            for (key, value) in &chunk {
+                scanned += 1;
+                let mut item = store::decode_item(key, value)?;
+                bytes += size::item_size(&item);
+                // Where the page stops: `LastEvaluatedKey` is the key of the last item read.
+                let stops = plan.limit == Some(scanned) || bytes >= PAGE_BYTES;
+                if stops {
+                    last = Some(plan.target.key_of(&item));
                 }
-            }
-            if let Some(item) = item
-                && plan
+                if fetches && let Some((hash, range_key)) = plan.target.table.key.values(&item) {
+                    let base = store::item_key(plan.target.table.id, hash, range_key);
+                    if let Some(full) = tx.get(&base)? {
+                        item = store::decode_item(&base, &full)?;
+                    }
+                }
+                if plan
                     .filter
                     .is_none_or(|filter| filter.evaluate(Some(&item)))
-            {
-                count += 1;
-                if plan.select != Select::Count {
-                    let shown = projected(item, plan.projection);
-                    separate(&mut items);
-                    serde_json::to_writer(&mut items, &shown).expect("items serialize");
+                {
+                    count += 1;
+                    if plan.select != Select::Count {
+                        let shown = projected(item, plan.projection);
+                        separate(&mut items);
+                        serde_json::to_writer(&mut items, &shown).expect("items serialize");
+                    }
+                }
+                if stops {
+                    break 'pages;
                 }
             }
-            if stops {
-                break 'pages;
+            if chunk.len() < want {
+                break;
             }
-        }
-        if chunk.len() < want {
-            break;
-        }
-        let (last_key, _) = chunk.last().expect("a full chunk has a last key");
-        if plan.forward {
-            range.start = [last_key.as_slice(), &[0]].concat();
-        } else {
-            range.end = last_key.clone();
+            let (last_key, _) = chunk.last().expect("a full chunk has a last key");
+            if plan.forward {
+                range.start = [last_key.as_slice(), &[0]].concat();
+            } else {
+                range.end = last_key.clone();
+            }
         }
     }
     let capacity = Capacity {
