@@ -96,7 +96,7 @@ impl Tables {
             return Ok(Some(table.clone()));
         }
         drop(cached);
-        let table = Arc::new(record::decode::<Table>(&key, &bytes)?);
+        let table = Arc::new(decode_table(&key, &bytes)?);
         let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if cached.len() >= TABLES_CACHED {
             cached.clear();
@@ -252,19 +252,24 @@ pub(crate) fn encode_item(item: &Item) -> Vec<u8> {
 
 /// Reads an item or index entry.
 pub(crate) fn decode_item(key: &[u8], bytes: &[u8]) -> Result<Item> {
-    match bytes.split_first() {
-        Some((&ITEM_VERSION, rest)) => {
-            codec::decode_item(rest).map_err(|reason| unkai_store::Error::corrupt(key, reason))
-        }
-        _ => Err(unkai_store::Error::corrupt(key, "unknown item version")),
-    }
+    read_item(key, bytes, codec::decode_item)
 }
 
 /// Writes a stored item as DynamoDB JSON and returns its size (see [`codec::transcode_item`]).
 pub(crate) fn transcode_item(key: &[u8], bytes: &[u8], out: &mut Vec<u8>) -> Result<usize> {
+    read_item(key, bytes, |body| codec::transcode_item(body, out))
+}
+
+/// Reads the stored item under `key` with `read`, once its version is checked.
+fn read_item<T>(
+    key: &[u8],
+    bytes: &[u8],
+    read: impl FnOnce(&[u8]) -> std::result::Result<T, String>,
+) -> Result<T> {
     match bytes.split_first() {
-        Some((&ITEM_VERSION, rest)) => codec::transcode_item(rest, out)
-            .map_err(|reason| unkai_store::Error::corrupt(key, reason)),
+        Some((&ITEM_VERSION, body)) => {
+            read(body).map_err(|reason| unkai_store::Error::corrupt(key, reason))
+        }
         _ => Err(unkai_store::Error::corrupt(key, "unknown item version")),
     }
 }

@@ -166,46 +166,47 @@ impl<'a> Reader<'a> {
     }
 
     fn string(&mut self) -> Result<String, String> {
-        self.str().map(str::to_owned)
-    }
-
-    fn str(&mut self) -> Result<&'a str, String> {
-        std::str::from_utf8(self.bytes()?).map_err(|_| "string is not UTF-8".to_string())
+        std::str::from_utf8(self.bytes()?)
+            .map(str::to_owned)
+            .map_err(|_| "string is not UTF-8".to_string())
     }
 
     /// A map's members as JSON: (Σ name and value sizes, member count).
     fn json_item(&mut self, out: &mut Vec<u8>) -> Result<(usize, usize), String> {
-        let count = self.len()?;
-        let mut size = 0;
-        out.push(b'{');
-        for i in 0..count {
-            if i > 0 {
-                out.push(b',');
-            }
-            size += self.json_string(out)?;
+        self.json_sequence(out, *b"{}", |reader, out| {
+            let name = reader.json_string(out)?;
             out.push(b':');
-            size += self.json_value(out)?;
-        }
-        out.push(b'}');
-        Ok((size, count))
+            Ok(name + reader.json_value(out)?)
+        })
     }
 
-    /// A JSON array of `count` elements written by `element`, which returns each one's size.
+    /// A JSON array of elements written by `element`: (Σ element sizes, element count).
     fn json_array(
         &mut self,
         out: &mut Vec<u8>,
+        element: impl FnMut(&mut Self, &mut Vec<u8>) -> Result<usize, String>,
+    ) -> Result<(usize, usize), String> {
+        self.json_sequence(out, *b"[]", element)
+    }
+
+    /// A count, then that many elements written by `element` between `brackets`, separated by
+    /// commas: (Σ element sizes, element count).
+    fn json_sequence(
+        &mut self,
+        out: &mut Vec<u8>,
+        [open, close]: [u8; 2],
         mut element: impl FnMut(&mut Self, &mut Vec<u8>) -> Result<usize, String>,
     ) -> Result<(usize, usize), String> {
         let count = self.len()?;
         let mut size = 0;
-        out.push(b'[');
+        out.push(open);
         for i in 0..count {
             if i > 0 {
                 out.push(b',');
             }
             size += element(self, out)?;
         }
-        out.push(b']');
+        out.push(close);
         Ok((size, count))
     }
 

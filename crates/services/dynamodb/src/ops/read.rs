@@ -198,6 +198,13 @@ pub(crate) struct Plan<'a> {
     pub capacity: ReturnCapacity,
 }
 
+impl Plan<'_> {
+    /// Whether a page ends after `scanned` items of `bytes` in all: at the limit or at 1 MB.
+    fn page_ends(&self, scanned: usize, bytes: usize) -> bool {
+        self.limit == Some(scanned) || bytes >= PAGE_BYTES
+    }
+}
+
 /// Reads one page of `range` (after `start`, if given) and renders Query/Scan's output.
 pub(crate) fn page(
     tx: &mut Tx,
@@ -230,14 +237,14 @@ pub(crate) fn page(
     let mut last: Option<Item> = None;
     if whole {
         // One pass over the range, each item written as it is read, without copying it out of
-        // the engine; the page stops at the limit or at 1 MB.
+        // the engine.
         let mut stopped_at: Option<(Vec<u8>, Vec<u8>)> = None;
         tx.visit(&range, !plan.forward, |key, value| {
             scanned += 1;
             separate(&mut items);
             bytes += store::transcode_item(key, value, &mut items)?;
             count += 1;
-            if plan.limit == Some(scanned) || bytes >= PAGE_BYTES {
+            if plan.page_ends(scanned, bytes) {
                 stopped_at = Some((key.to_vec(), value.to_vec()));
                 return Ok(false);
             }
@@ -262,7 +269,7 @@ pub(crate) fn page(
                 let mut item = store::decode_item(key, value)?;
                 bytes += size::item_size(&item);
                 // Where the page stops: `LastEvaluatedKey` is the key of the last item read.
-                let stops = plan.limit == Some(scanned) || bytes >= PAGE_BYTES;
+                let stops = plan.page_ends(scanned, bytes);
                 if stops {
                     last = Some(plan.target.key_of(&item));
                 }
