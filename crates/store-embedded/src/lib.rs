@@ -191,30 +191,12 @@ impl unkai_store::Transaction for Transaction {
     }
 
     fn range(&mut self, range: &KeyRange, limit: usize, reverse: bool) -> Result<Vec<KeyValue>> {
-        if range.is_empty() || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let iter = self
-            .snapshot
-            .range(&self.data, range.start.as_slice()..range.end.as_slice());
         let mut out = Vec::with_capacity(limit.min(1024));
-        let mut push = |guard: fjall::Guard| -> Result<bool> {
-            let (key, value) = guard.into_inner().map_err(Error::engine)?;
-            out.push((key.to_vec(), value.to_vec()));
-            Ok(out.len() < limit)
-        };
-        if reverse {
-            for guard in iter.rev() {
-                if !push(guard)? {
-                    break;
-                }
-            }
-        } else {
-            for guard in iter {
-                if !push(guard)? {
-                    break;
-                }
-            }
+        if limit > 0 {
+            self.visit(range, reverse, &mut |key, value| {
+                out.push((key.to_vec(), value.to_vec()));
+                Ok(out.len() < limit)
+            })?;
         }
         Ok(out)
     }

@@ -219,12 +219,9 @@ impl Tx {
             }
             Ok(more)
         })?;
-        let read = match stopped {
-            Some(last) if reverse => KeyRange::new(last, range.end.clone()),
-            Some(last) => KeyRange::new(range.start.clone(), key_after(&last)),
-            None => range.clone(),
-        };
-        self.reads.ranges.push(read);
+        self.reads
+            .ranges
+            .push(read_through(range, stopped.as_deref(), reverse));
         Ok(())
     }
 
@@ -288,18 +285,20 @@ impl Tx {
                 KeyRange::new(covered.end, cursor.end.clone())
             };
         }
-        let read = match out.last() {
-            Some((last, _)) if out.len() == limit => {
-                if reverse {
-                    KeyRange::new(last.clone(), range.end.clone())
-                } else {
-                    KeyRange::new(range.start.clone(), key_after(last))
-                }
-            }
-            _ => range.clone(),
-        };
+        let stopped = out.last().filter(|_| out.len() == limit);
+        let read = read_through(range, stopped.map(|(last, _)| last.as_slice()), reverse);
         self.reads.ranges.push(read);
         Ok(out)
+    }
+}
+
+/// What a read of `range` depended on: all of it, or (when it stopped early at `last`) the
+/// part up to and including `last` in the direction it read.
+fn read_through(range: &KeyRange, last: Option<&[u8]>, reverse: bool) -> KeyRange {
+    match last {
+        Some(last) if reverse => KeyRange::new(last.to_vec(), range.end.clone()),
+        Some(last) => KeyRange::new(range.start.clone(), key_after(last)),
+        None => range.clone(),
     }
 }
 
