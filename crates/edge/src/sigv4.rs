@@ -62,10 +62,22 @@ pub struct Scope {
 
 impl Scope {
     fn text(&self) -> String {
-        format!(
-            "{}/{}/{}/{}",
-            self.date, self.region, self.service, self.terminator
-        )
+        let mut out = String::with_capacity(64);
+        self.push_text(&mut out);
+        out
+    }
+
+    /// Appends `date/region/service/terminator`.
+    fn push_text(&self, out: &mut String) {
+        for (n, part) in [&self.date, &self.region, &self.service, &self.terminator]
+            .into_iter()
+            .enumerate()
+        {
+            if n > 0 {
+                out.push('/');
+            }
+            out.push_str(part);
+        }
     }
 }
 
@@ -497,24 +509,12 @@ fn normalize_path(path: &str, dot_ends_with_slash: bool) -> Cow<'_, str> {
 }
 
 fn string_to_sign(signature: &Signature, canonical_request: &str) -> String {
-    let scope = &signature.scope;
     let mut out = String::with_capacity(160);
-    for part in [
-        ALGORITHM,
-        "\n",
-        &signature.timestamp,
-        "\n",
-        &scope.date,
-        "/",
-        &scope.region,
-        "/",
-        &scope.service,
-        "/",
-        &scope.terminator,
-        "\n",
-    ] {
+    for part in [ALGORITHM, "\n", &signature.timestamp, "\n"] {
         out.push_str(part);
     }
+    signature.scope.push_text(&mut out);
+    out.push('\n');
     push_hex(&mut out, &Sha256::digest(canonical_request.as_bytes()));
     out
 }
@@ -557,26 +557,15 @@ pub struct KeyCache(Mutex<HashMap<Box<[u8]>, [u8; 32]>>);
 
 impl KeyCache {
     fn get(&self, secret: &str, scope: &Scope) -> [u8; 32] {
-        // The id is composed on the stack when it fits (it always does for AWS-shaped keys).
         let parts = [secret, &scope.date, &scope.region, &scope.service];
-        let len: usize = parts.iter().map(|part| 4 + part.len()).sum();
-        let mut stack = [0u8; 256];
-        let mut heap = Vec::new();
-        let id: &mut [u8] = if len <= stack.len() {
-            &mut stack[..len]
-        } else {
-            heap.resize(len, 0);
-            &mut heap
-        };
-        let mut at = 0;
+        let mut id = Vec::with_capacity(parts.iter().map(|part| 4 + part.len()).sum());
         for part in parts {
             let size = u32::try_from(part.len()).unwrap_or(u32::MAX);
-            id[at..at + 4].copy_from_slice(&size.to_le_bytes());
-            id[at + 4..at + 4 + part.len()].copy_from_slice(part.as_bytes());
-            at += 4 + part.len();
+            id.extend_from_slice(&size.to_le_bytes());
+            id.extend_from_slice(part.as_bytes());
         }
-        let id: &[u8] = id;
-        if let Some(key) = self.0.lock().ok().and_then(|cache| cache.get(id).copied()) {
+        let id = id.into_boxed_slice();
+        if let Some(key) = self.0.lock().ok().and_then(|cache| cache.get(&id).copied()) {
             return key;
         }
         let key = signing_key(secret, scope);
@@ -584,7 +573,7 @@ impl KeyCache {
             if cache.len() >= 4096 {
                 cache.clear();
             }
-            cache.insert(id.into(), key);
+            cache.insert(id, key);
         }
         key
     }
