@@ -90,8 +90,8 @@ pub struct Signature {
     pub access_key_id: String,
     /// The credential scope.
     pub scope: Scope,
-    /// The signed header names, lowercase, as listed.
-    pub signed_headers: Vec<String>,
+    /// The signed header names, lowercase, as listed: `content-type;host;x-amz-date`.
+    pub signed_headers: String,
     /// The hex signature.
     pub signature: String,
     /// The request time, ISO 8601 basic (`20150830T123600Z`).
@@ -100,6 +100,13 @@ pub struct Signature {
     pub expires: Option<u64>,
     /// `X-Amz-Security-Token`, for temporary credentials.
     pub security_token: Option<String>,
+}
+
+impl Signature {
+    /// The signed header names, in their listed order.
+    pub fn signed_header_names(&self) -> impl Iterator<Item = &str> {
+        self.signed_headers.split(';')
+    }
 }
 
 /// Why a request is not authenticated. The edge renders each as the calling service's family
@@ -142,8 +149,15 @@ fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
+/// A header's value when it is ASCII (what `HeaderValue::to_str` accepts, since header values
+/// hold no control characters but tab), checked a word at a time.
 fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
-    headers.get(name).and_then(|value| value.to_str().ok())
+    let bytes = headers.get(name)?.as_bytes();
+    if bytes.is_ascii() {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    }
 }
 
 // Lookups by prepared names skip parsing the name on every request.
@@ -180,10 +194,7 @@ fn parse_header(authorization: &str, headers: &HeaderMap) -> Result<Signature, P
     let mut signed_headers = None;
     let mut signature = None;
     // Components are separated by commas; some clients separate them by spaces only.
-    for part in rest
-        .split(|c: char| c == ',' || c.is_ascii_whitespace())
-        .filter(|p| !p.is_empty())
-    {
+    for part in rest.split(',').flat_map(str::split_ascii_whitespace) {
         let Some((name, value)) = part.split_once('=') else {
             return Err(Problem::Incomplete(format!(
                 "'{part}' not a valid key=value pair (missing equal-sign) in Authorization \
@@ -229,10 +240,7 @@ fn parse_header(authorization: &str, headers: &HeaderMap) -> Result<Signature, P
         form: Form::Header,
         access_key_id,
         scope,
-        signed_headers: signed_headers
-            .split(';')
-            .map(str::to_ascii_lowercase)
-            .collect(),
+        signed_headers: signed_headers.to_ascii_lowercase(),
         signature: signature.to_string(),
         timestamp,
         expires: None,
@@ -287,10 +295,7 @@ fn parse_query(query: Option<&str>) -> Result<Signature, Problem> {
         form: Form::Presigned,
         access_key_id,
         scope,
-        signed_headers: fields["X-Amz-SignedHeaders"]
-            .split(';')
-            .map(str::to_ascii_lowercase)
-            .collect(),
+        signed_headers: fields["X-Amz-SignedHeaders"].to_ascii_lowercase(),
         signature: fields["X-Amz-Signature"].clone(),
         timestamp: fields["X-Amz-Date"].clone(),
         expires,
@@ -299,8 +304,15 @@ fn parse_query(query: Option<&str>) -> Result<Signature, Problem> {
 }
 
 fn parse_credential(credential: &str) -> Result<(String, Scope), Problem> {
-    let parts: Vec<&str> = credential.split('/').collect();
-    let [key, date, region, service, terminator] = parts.as_slice() else {
+    let mut parts = credential.split('/');
+    let (Some(key), Some(date), Some(region), Some(service), Some(terminator), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return Err(Problem::Incomplete(format!(
             "Credential must have exactly 5 slash-delimited elements, e.g. \
              keyid/date/region/service/term, got '{credential}'"
@@ -429,10 +441,10 @@ fn canonical_request(
         out.push_str(value);
     }
     out.push('\n');
-    for name in &signature.signed_headers {
+    for name in signature.signed_header_names() {
         out.push_str(name);
         out.push(':');
-        let mut values = parts.headers.get_all(name.as_str()).iter().peekable();
+        let mut values = parts.headers.get_all(name).iter().peekable();
         if values.peek().is_none() && name == "host" {
             out.push_str(parts.authority.unwrap_or(""));
         }
@@ -442,28 +454,35 @@ fn canonical_request(
                 out.push(',');
             }
             first = false;
-            let value = String::from_utf8_lossy(value.as_bytes());
-            let mut words = value.split(' ').filter(|word| !word.is_empty());
-            if let Some(word) = words.next() {
-                out.push_str(word);
-                for word in words {
-                    out.push(' ');
-                    out.push_str(word);
-                }
+            match std::str::from_utf8(value.as_bytes()) {
+                Ok(value) => push_trimmed(&mut out, value),
+                Err(_) => push_trimmed(&mut out, &String::from_utf8_lossy(value.as_bytes())),
             }
         }
         out.push('\n');
     }
     out.push('\n');
-    for (n, name) in signature.signed_headers.iter().enumerate() {
-        if n > 0 {
-            out.push(';');
-        }
-        out.push_str(name);
-    }
+    out.push_str(&signature.signed_headers);
     out.push('\n');
     out.push_str(payload_hash);
     out
+}
+
+/// Appends a header value with its spaces trimmed and runs of spaces made one.
+fn push_trimmed(out: &mut String, value: &str) {
+    let value = value.trim_matches(' ');
+    if !value.contains("  ") {
+        out.push_str(value);
+        return;
+    }
+    let mut words = value.split(' ').filter(|word| !word.is_empty());
+    if let Some(word) = words.next() {
+        out.push_str(word);
+        for word in words {
+            out.push(' ');
+            out.push_str(word);
+        }
+    }
 }
 
 /// Removes empty and `.` segments and resolves `..`, keeping a trailing slash, as the SDK
@@ -550,13 +569,14 @@ fn signing_key(secret: &str, scope: &Scope) -> [u8; 32] {
     hmac(&service, b"aws4_request")
 }
 
-/// Derived signing keys, which change once a day per key, region and service. Keyed by
+/// Derived signing keys, which change once a day per key, region and service, kept as HMACs
+/// ready to take a string to sign (their key's inner and outer blocks already hashed). Keyed by
 /// secret, date, region and service, each prefixed by its length.
 #[derive(Debug, Default)]
-pub struct KeyCache(Mutex<HashMap<Box<[u8]>, [u8; 32]>>);
+pub struct KeyCache(Mutex<HashMap<Box<[u8]>, HmacSha256>>);
 
 impl KeyCache {
-    fn get(&self, secret: &str, scope: &Scope) -> [u8; 32] {
+    fn get(&self, secret: &str, scope: &Scope) -> HmacSha256 {
         let parts = [secret, &scope.date, &scope.region, &scope.service];
         let mut id = Vec::with_capacity(parts.iter().map(|part| 4 + part.len()).sum());
         for part in parts {
@@ -565,17 +585,18 @@ impl KeyCache {
             id.extend_from_slice(part.as_bytes());
         }
         let id = id.into_boxed_slice();
-        if let Some(key) = self.0.lock().ok().and_then(|cache| cache.get(&id).copied()) {
-            return key;
+        if let Some(mac) = self.0.lock().ok().and_then(|cache| cache.get(&id).cloned()) {
+            return mac;
         }
-        let key = signing_key(secret, scope);
+        let mac = HmacSha256::new_from_slice(&signing_key(secret, scope))
+            .expect("HMAC takes keys of any length");
         if let Ok(mut cache) = self.0.lock() {
             if cache.len() >= 4096 {
                 cache.clear();
             }
-            cache.insert(id, key);
+            cache.insert(id, mac.clone());
         }
-        key
+        mac
     }
 }
 
@@ -633,7 +654,7 @@ pub fn check_scope(signature: &Signature, service: &str, now: SystemTime) -> Res
     if !wrong.is_empty() {
         return Err(Problem::Invalid(wrong));
     }
-    if !signature.signed_headers.iter().any(|name| name == "host") {
+    if !signature.signed_header_names().any(|name| name == "host") {
         return Err(Problem::Invalid(
             "'Host' must be a 'SignedHeader' in the AWS Authorization.".into(),
         ));
@@ -682,7 +703,7 @@ pub fn verify(
     secret: &str,
     keys: &KeyCache,
 ) -> Result<(), Problem> {
-    let key = keys.get(secret, &signature.scope);
+    let mac = keys.get(secret, &signature.scope);
     let mut provided = [0u8; 32];
     let provided: &[u8] = match hex::decode_to_slice(&signature.signature, &mut provided) {
         Ok(()) => &provided,
@@ -691,7 +712,9 @@ pub fn verify(
     let attempt = |dot_ends_with_slash| {
         let canonical = canonical_request(parts, signature, payload_hash, dot_ends_with_slash);
         let string_to_sign = string_to_sign(signature, &canonical);
-        let expected = hmac(&key, string_to_sign.as_bytes());
+        let mut mac = mac.clone();
+        mac.update(string_to_sign.as_bytes());
+        let expected: [u8; 32] = mac.finalize().into_bytes().into();
         (
             constant_time_eq(&expected, provided),
             canonical,
@@ -733,13 +756,13 @@ pub struct SigningParams<'a> {
 /// payload hash is that of `body`.
 pub fn sign(parts: &Parts<'_>, body: &[u8], params: &SigningParams<'_>) -> (String, String) {
     let timestamp = format_timestamp(params.at);
-    let mut signed_headers: Vec<String> = parts
+    let mut signed_headers: Vec<&str> = parts
         .headers
         .keys()
-        .map(|name| name.as_str().to_string())
-        .chain(std::iter::once("x-amz-date".to_string()))
+        .map(HeaderName::as_str)
+        .chain(std::iter::once("x-amz-date"))
         .collect();
-    signed_headers.sort();
+    signed_headers.sort_unstable();
     signed_headers.dedup();
     let mut headers = parts.headers.clone();
     headers.insert(
@@ -755,7 +778,7 @@ pub fn sign(parts: &Parts<'_>, body: &[u8], params: &SigningParams<'_>) -> (Stri
             service: params.service.to_string(),
             terminator: "aws4_request".into(),
         },
-        signed_headers,
+        signed_headers: signed_headers.join(";"),
         signature: String::new(),
         timestamp: timestamp.clone(),
         expires: None,
@@ -776,7 +799,7 @@ pub fn sign(parts: &Parts<'_>, body: &[u8], params: &SigningParams<'_>) -> (Stri
         "{ALGORITHM} Credential={}/{}, SignedHeaders={}, Signature={signed}",
         params.access_key_id,
         signature.scope.text(),
-        signature.signed_headers.join(";"),
+        signature.signed_headers,
     );
     (timestamp, authorization)
 }

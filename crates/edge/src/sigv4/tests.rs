@@ -88,6 +88,30 @@ fn the_documented_example_verifies_and_a_wrong_secret_does_not() {
 }
 
 #[test]
+fn components_separated_by_spaces_only_and_upper_case_header_names_verify() {
+    let (mut headers, query) = documented_request();
+    headers.insert(
+        "authorization",
+        HeaderValue::from_static(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request \
+             SignedHeaders=Content-Type;HOST;x-amz-date\t\
+             Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+        ),
+    );
+    let signature = parse(&headers, Some(query)).unwrap().unwrap();
+    assert_eq!(signature.signed_headers, "content-type;host;x-amz-date");
+    let request = parts("GET", "/", Some(query), &headers);
+    verify(
+        &request,
+        &signature,
+        EMPTY_SHA256,
+        SECRET,
+        &KeyCache::default(),
+    )
+    .unwrap();
+}
+
+#[test]
 fn our_signer_reproduces_the_documented_signature() {
     let (mut headers, query) = documented_request();
     headers.remove("authorization");
