@@ -133,6 +133,38 @@ fn json_plain_ascii(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     true
 }
 
+/// The significant digits of a number written as numbers are shown (`Decimal`'s plain form:
+/// `-12.5`, `0.0012`, `1200`, `0`; no leading zeros but the one before a point, no trailing
+/// zeros after one, no `-0`), or `None` for any other text.
+fn plain_significant_digits(text: &[u8]) -> Option<usize> {
+    if text == b"0" {
+        return Some(0);
+    }
+    let unsigned = text.strip_prefix(b"-").unwrap_or(text);
+    let (whole, fraction) = match unsigned.iter().position(|&b| b == b'.') {
+        Some(point) => (&unsigned[..point], Some(&unsigned[point + 1..])),
+        None => (unsigned, None),
+    };
+    let digits = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_digit);
+    if !digits(whole) {
+        return None;
+    }
+    let zeros = |part: &mut dyn Iterator<Item = &u8>| part.take_while(|&&b| b == b'0').count();
+    match fraction {
+        None if whole[0] != b'0' => Some(whole.len() - zeros(&mut whole.iter().rev())),
+        Some(fraction) if digits(fraction) && fraction.last() != Some(&b'0') => {
+            if whole == b"0" {
+                Some(fraction.len() - zeros(&mut fraction.iter())).filter(|&n| n > 0)
+            } else if whole[0] != b'0' {
+                Some(whole.len() + fraction.len())
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -220,12 +252,24 @@ impl<'a> Reader<'a> {
     }
 
     fn json_number(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
-        let number = self.number()?;
-        // Numbers are digits, signs, a point and an exponent: nothing to escape.
+        let text = self.bytes()?;
+        // Numbers are digits, a sign and a point: nothing to escape. Stored in the form they
+        // are shown in, they are copied; anything else is parsed and shown.
         out.push(b'"');
-        write!(out, "{number}").expect("numbers format into a Vec");
+        let digits = match plain_significant_digits(text) {
+            Some(digits) => {
+                out.extend_from_slice(text);
+                digits
+            }
+            None => {
+                let text = std::str::from_utf8(text).map_err(|_| "number is not UTF-8")?;
+                let number = Number::parse(text).map_err(|error| error.to_string())?;
+                write!(out, "{number}").expect("numbers format into a Vec");
+                number.significant_digits()
+            }
+        };
         out.push(b'"');
-        Ok(number_size(number.significant_digits()))
+        Ok(number_size(digits))
     }
 
     fn json_binary(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
@@ -434,5 +478,82 @@ mod tests {
         }
         assert!(transcode_item(&[1, 1, b'a', 99], &mut Vec::new()).is_err());
         assert!(transcode_item(&[1, 1, b'a', S, 5, b'x'], &mut Vec::new()).is_err());
+    }
+
+    /// Numbers stored as they are shown are copied; numbers stored otherwise (none are, but
+    /// the reader does not rely on it) are parsed and shown. Both give what serializing gives.
+    #[test]
+    fn stored_numbers_transcode_as_they_serialize() {
+        let shown = [
+            "0",
+            "1",
+            "-1",
+            "7",
+            "10",
+            "1200",
+            "-1200",
+            "12.5",
+            "-12.5",
+            "0.5",
+            "0.0012",
+            "-0.0012",
+            "100.001",
+            "9.99",
+            "1000000000000000000000000000000000000000",
+            "12345678901234567890123456789012345678",
+        ];
+        let other = [
+            "-0", "00", "01", "1.0", "1.50", "0.0", "1e3", "1E+2", ".5", "5.", "+1", "-.5", "0.000",
+        ];
+        for text in shown.into_iter().chain(other) {
+            let mut stored = vec![1, 1, b'n', N];
+            put_bytes(&mut stored, text.as_bytes());
+            let mut json = Vec::new();
+            let size = transcode_item(&stored, &mut json);
+            let parsed = Number::parse(text);
+            let (Ok(size), Ok(number)) = (size, parsed) else {
+                panic!("{text}: stored numbers parse");
+            };
+            let mut item = Item::new();
+            item.insert("n".into(), Value::N(number.clone()));
+            assert_eq!(
+                String::from_utf8(json).unwrap(),
+                serde_json::to_string(&item).unwrap(),
+                "{text}"
+            );
+            assert_eq!(size, crate::item::size::item_size(&item), "{text}");
+            assert_eq!(
+                plain_significant_digits(text.as_bytes()).is_some(),
+                shown.contains(&text),
+                "{text}"
+            );
+            assert_eq!(number.to_string() == text, shown.contains(&text), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any number, stored as shown or as written, transcodes as it serializes.
+        #[test]
+        fn any_stored_number_transcodes_as_it_serializes(
+            negative in proptest::bool::ANY,
+            digits in "[0-9]{1,38}",
+            exponent in -130i32..126,
+        ) {
+            let written = format!("{}{digits}e{exponent}", if negative { "-" } else { "" });
+            let Ok(number) = Number::parse(&written) else { return Ok(()) };
+            let mut item = Item::new();
+            item.insert("n".into(), Value::N(number.clone()));
+            for text in [number.to_string(), written] {
+                let mut stored = vec![1, 1, b'n', N];
+                put_bytes(&mut stored, text.as_bytes());
+                let mut json = Vec::new();
+                let size = transcode_item(&stored, &mut json).unwrap();
+                proptest::prop_assert_eq!(
+                    String::from_utf8(json).unwrap(),
+                    serde_json::to_string(&item).unwrap()
+                );
+                proptest::prop_assert_eq!(size, crate::item::size::item_size(&item));
+            }
+        }
     }
 }
