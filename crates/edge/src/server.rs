@@ -479,6 +479,9 @@ where
     }
 }
 
+const X_AMZ_CONTENT_SHA256: http::HeaderName =
+    http::HeaderName::from_static("x-amz-content-sha256");
+
 fn verify(
     parts: &http::request::Parts,
     signature: &Signature,
@@ -489,7 +492,7 @@ fn verify(
     let body_hash = sigv4::payload_hash(body);
     let payload_hash = match parts
         .headers
-        .get("x-amz-content-sha256")
+        .get(X_AMZ_CONTENT_SHA256)
         .and_then(|v| v.to_str().ok())
     {
         // A hash the body does not have can only fail; anything else (UNSIGNED-PAYLOAD) is

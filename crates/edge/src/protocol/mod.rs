@@ -432,6 +432,12 @@ pub fn error_response(service: &ServiceInfo, request_id: &str, error: &AwsError)
     response
 }
 
+// Header names made once, not parsed on every response.
+const X_AMZ_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-amz-request-id");
+const X_AMZ_ID_2: http::HeaderName = http::HeaderName::from_static("x-amz-id-2");
+const X_AMZN_REQUESTID: http::HeaderName = http::HeaderName::from_static("x-amzn-requestid");
+const X_AMZ_CRC32: http::HeaderName = http::HeaderName::from_static("x-amz-crc32");
+
 /// A response with the headers every response of `service` carries: the request id (and,
 /// for DynamoDB, the body's CRC32).
 pub fn respond(
@@ -450,10 +456,10 @@ pub fn respond(
     );
     if let Ok(id) = HeaderValue::from_str(request_id) {
         if service.protocol == Protocol::RestXml {
-            headers.insert("x-amz-request-id", id.clone());
-            headers.insert("x-amz-id-2", id);
+            headers.insert(X_AMZ_REQUEST_ID, id.clone());
+            headers.insert(X_AMZ_ID_2, id);
         } else {
-            headers.insert("x-amzn-requestid", id);
+            headers.insert(X_AMZN_REQUESTID, id);
         }
     }
     if matches!(service.protocol, Protocol::AwsJson10 | Protocol::AwsJson11) {
@@ -461,7 +467,7 @@ pub fn respond(
         headers.insert(http::header::SERVER, HeaderValue::from_static("Server"));
     }
     if service.crc32 {
-        headers.insert("x-amz-crc32", HeaderValue::from(crc32fast::hash(&body)));
+        headers.insert(X_AMZ_CRC32, HeaderValue::from(crc32fast::hash(&body)));
     }
     response.map(|()| full(body))
 }
