@@ -95,7 +95,7 @@ fn encode_value(value: &Value, out: &mut Vec<u8>) {
 /// Reads a stored item.
 pub fn decode_item(bytes: &[u8]) -> Result<Item, String> {
     let mut reader = Reader { bytes, at: 0 };
-    let item = reader.item()?;
+    let item = reader.item().map_err(|corrupt| corrupt.to_string())?;
     if reader.at != bytes.len() {
         return Err(format!("{} trailing bytes", bytes.len() - reader.at));
     }
@@ -107,7 +107,9 @@ pub fn decode_item(bytes: &[u8]) -> Result<Item, String> {
 /// what reads that show items whole (no projection, no filter) send.
 pub fn transcode_item(bytes: &[u8], out: &mut Vec<u8>) -> Result<usize, String> {
     let mut reader = Reader { bytes, at: 0 };
-    let (size, _) = reader.json_item(out)?;
+    let (size, _) = reader
+        .json_item(out)
+        .map_err(|corrupt| corrupt.to_string())?;
     if reader.at != bytes.len() {
         return Err(format!("{} trailing bytes", bytes.len() - reader.at));
     }
@@ -165,46 +167,74 @@ fn plain_significant_digits(text: &[u8]) -> Option<usize> {
     }
 }
 
+/// What is wrong with bytes that should be a stored item. Small, so that the reader's results
+/// travel in registers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Corrupt {
+    Truncated,
+    LongLength,
+    NotUtf8,
+    Number,
+    Tag(u8),
+}
+
+impl std::fmt::Display for Corrupt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Corrupt::Truncated => f.write_str("truncated item"),
+            Corrupt::LongLength => f.write_str("length too long"),
+            Corrupt::NotUtf8 => f.write_str("text is not UTF-8"),
+            Corrupt::Number => f.write_str("not a number"),
+            Corrupt::Tag(tag) => write!(f, "unknown value tag {tag}"),
+        }
+    }
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Result<u8, String> {
-        let byte = *self.bytes.get(self.at).ok_or("truncated item")?;
+    fn byte(&mut self) -> Result<u8, Corrupt> {
+        let byte = *self.bytes.get(self.at).ok_or(Corrupt::Truncated)?;
         self.at += 1;
         Ok(byte)
     }
 
-    fn len(&mut self) -> Result<usize, String> {
-        let mut n = 0usize;
-        for shift in (0..64).step_by(7) {
+    fn len(&mut self) -> Result<usize, Corrupt> {
+        // Most lengths fit in one byte.
+        let first = self.byte()?;
+        if first & 0x80 == 0 {
+            return Ok(usize::from(first));
+        }
+        let mut n = usize::from(first & 0x7F);
+        for shift in (7..64).step_by(7) {
             let byte = self.byte()?;
             n |= usize::from(byte & 0x7F) << shift;
             if byte & 0x80 == 0 {
                 return Ok(n);
             }
         }
-        Err("length too long".into())
+        Err(Corrupt::LongLength)
     }
 
-    fn bytes(&mut self) -> Result<&'a [u8], String> {
+    fn bytes(&mut self) -> Result<&'a [u8], Corrupt> {
         let len = self.len()?;
-        let end = self.at.checked_add(len).ok_or("length overflow")?;
-        let slice = self.bytes.get(self.at..end).ok_or("truncated item")?;
+        let end = self.at.checked_add(len).ok_or(Corrupt::LongLength)?;
+        let slice = self.bytes.get(self.at..end).ok_or(Corrupt::Truncated)?;
         self.at = end;
         Ok(slice)
     }
 
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<String, Corrupt> {
         std::str::from_utf8(self.bytes()?)
             .map(str::to_owned)
-            .map_err(|_| "string is not UTF-8".to_string())
+            .map_err(|_| Corrupt::NotUtf8)
     }
 
     /// A map's members as JSON: (Σ name and value sizes, member count).
-    fn json_item(&mut self, out: &mut Vec<u8>) -> Result<(usize, usize), String> {
+    fn json_item(&mut self, out: &mut Vec<u8>) -> Result<(usize, usize), Corrupt> {
         self.json_sequence(out, *b"{}", |reader, out| {
             let name = reader.json_string(out)?;
             out.push(b':');
@@ -216,8 +246,8 @@ impl<'a> Reader<'a> {
     fn json_array(
         &mut self,
         out: &mut Vec<u8>,
-        element: impl FnMut(&mut Self, &mut Vec<u8>) -> Result<usize, String>,
-    ) -> Result<(usize, usize), String> {
+        element: impl FnMut(&mut Self, &mut Vec<u8>) -> Result<usize, Corrupt>,
+    ) -> Result<(usize, usize), Corrupt> {
         self.json_sequence(out, *b"[]", element)
     }
 
@@ -227,8 +257,8 @@ impl<'a> Reader<'a> {
         &mut self,
         out: &mut Vec<u8>,
         [open, close]: [u8; 2],
-        mut element: impl FnMut(&mut Self, &mut Vec<u8>) -> Result<usize, String>,
-    ) -> Result<(usize, usize), String> {
+        mut element: impl FnMut(&mut Self, &mut Vec<u8>) -> Result<usize, Corrupt>,
+    ) -> Result<(usize, usize), Corrupt> {
         let count = self.len()?;
         let mut size = 0;
         out.push(open);
@@ -242,16 +272,16 @@ impl<'a> Reader<'a> {
         Ok((size, count))
     }
 
-    fn json_string(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
+    fn json_string(&mut self, out: &mut Vec<u8>) -> Result<usize, Corrupt> {
         let bytes = self.bytes()?;
         if !json_plain_ascii(out, bytes) {
-            let text = std::str::from_utf8(bytes).map_err(|_| "string is not UTF-8")?;
+            let text = std::str::from_utf8(bytes).map_err(|_| Corrupt::NotUtf8)?;
             serde_json::to_writer(&mut *out, text).expect("strings serialize into a Vec");
         }
         Ok(bytes.len())
     }
 
-    fn json_number(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
+    fn json_number(&mut self, out: &mut Vec<u8>) -> Result<usize, Corrupt> {
         let text = self.bytes()?;
         // Numbers are digits, a sign and a point: nothing to escape. Stored in the form they
         // are shown in, they are copied; anything else is parsed and shown.
@@ -262,8 +292,8 @@ impl<'a> Reader<'a> {
                 digits
             }
             None => {
-                let text = std::str::from_utf8(text).map_err(|_| "number is not UTF-8")?;
-                let number = Number::parse(text).map_err(|error| error.to_string())?;
+                let text = std::str::from_utf8(text).map_err(|_| Corrupt::NotUtf8)?;
+                let number = Number::parse(text).map_err(|_| Corrupt::Number)?;
                 write!(out, "{number}").expect("numbers format into a Vec");
                 number.significant_digits()
             }
@@ -272,7 +302,7 @@ impl<'a> Reader<'a> {
         Ok(number_size(digits))
     }
 
-    fn json_binary(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
+    fn json_binary(&mut self, out: &mut Vec<u8>) -> Result<usize, Corrupt> {
         let bytes = self.bytes()?;
         out.push(b'"');
         out.extend_from_slice(BASE64.encode(bytes).as_bytes());
@@ -281,7 +311,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A value as JSON (`{"S":"x"}`), returning its size.
-    fn json_value(&mut self, out: &mut Vec<u8>) -> Result<usize, String> {
+    fn json_value(&mut self, out: &mut Vec<u8>) -> Result<usize, Corrupt> {
         let tag = self.byte()?;
         let size = match tag {
             S => {
@@ -330,18 +360,18 @@ impl<'a> Reader<'a> {
                 out.extend_from_slice(br#"{"BOOL":true"#);
                 1
             }
-            tag => return Err(format!("unknown value tag {tag}")),
+            tag => return Err(Corrupt::Tag(tag)),
         };
         out.push(b'}');
         Ok(size)
     }
 
-    fn number(&mut self) -> Result<Number, String> {
-        let text = std::str::from_utf8(self.bytes()?).map_err(|_| "number is not UTF-8")?;
-        Number::parse(text).map_err(|error| error.to_string())
+    fn number(&mut self) -> Result<Number, Corrupt> {
+        let text = std::str::from_utf8(self.bytes()?).map_err(|_| Corrupt::NotUtf8)?;
+        Number::parse(text).map_err(|_| Corrupt::Number)
     }
 
-    fn item(&mut self) -> Result<Item, String> {
+    fn item(&mut self) -> Result<Item, Corrupt> {
         let count = self.len()?;
         let mut item = Item::new();
         for _ in 0..count {
@@ -352,7 +382,7 @@ impl<'a> Reader<'a> {
         Ok(item)
     }
 
-    fn value(&mut self) -> Result<Value, String> {
+    fn value(&mut self) -> Result<Value, Corrupt> {
         Ok(match self.byte()? {
             S => Value::S(self.string()?),
             N => Value::N(self.number()?),
@@ -389,7 +419,7 @@ impl<'a> Reader<'a> {
             NULL => Value::Null,
             FALSE => Value::Bool(false),
             TRUE => Value::Bool(true),
-            tag => return Err(format!("unknown value tag {tag}")),
+            tag => return Err(Corrupt::Tag(tag)),
         })
     }
 }
@@ -476,8 +506,18 @@ mod tests {
             );
             assert_eq!(size, crate::item::size::item_size(&item));
         }
-        assert!(transcode_item(&[1, 1, b'a', 99], &mut Vec::new()).is_err());
-        assert!(transcode_item(&[1, 1, b'a', S, 5, b'x'], &mut Vec::new()).is_err());
+        // Corrupt bytes are refused with a reason, whichever reader meets them.
+        for (bytes, reason) in [
+            (&[1, 1, b'a', 99][..], "unknown value tag 99"),
+            (&[1, 1, b'a', S, 5, b'x'], "truncated item"),
+            (&[1, 1, b'a', S, 0xFF], "truncated item"),
+            (&[1, 1, b'a', S, 1, 0xFF], "text is not UTF-8"),
+            (&[1, 1, b'a', N, 1, b'x'], "not a number"),
+            (&[1, 1, b'a', NULL, 0], "1 trailing bytes"),
+        ] {
+            assert_eq!(transcode_item(bytes, &mut Vec::new()), Err(reason.into()));
+            assert_eq!(decode_item(bytes), Err(reason.into()));
+        }
     }
 
     /// Numbers stored as they are shown are copied; numbers stored otherwise (none are, but
