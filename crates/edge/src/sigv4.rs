@@ -304,15 +304,15 @@ fn parse_query(query: Option<&str>) -> Result<Signature, Problem> {
 }
 
 fn parse_credential(credential: &str) -> Result<(String, Scope), Problem> {
-    let mut parts = credential.split('/');
-    let (Some(key), Some(date), Some(region), Some(service), Some(terminator), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let mut parts = [""; 5];
+    let mut count = 0;
+    for part in credential.split('/') {
+        if let Some(slot) = parts.get_mut(count) {
+            *slot = part;
+        }
+        count += 1;
+    }
+    let (5, [key, date, region, service, terminator]) = (count, parts) else {
         return Err(Problem::Incomplete(format!(
             "Credential must have exactly 5 slash-delimited elements, e.g. \
              keyid/date/region/service/term, got '{credential}'"

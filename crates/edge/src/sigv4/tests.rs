@@ -196,6 +196,15 @@ fn malformed_authorization_headers_are_described() {
     headers.insert(
         "authorization",
         HeaderValue::from_static(
+            "AWS4-HMAC-SHA256 Credential=a/b/c/d/e/f, SignedHeaders=host, Signature=b",
+        ),
+    );
+    assert!(
+        matches!(parse(&headers, None), Err(Problem::Incomplete(m)) if m.ends_with("got 'a/b/c/d/e/f'"))
+    );
+    headers.insert(
+        "authorization",
+        HeaderValue::from_static(
             "AWS4-HMAC-SHA256 Credential=k/20150830/us-east-1/sts/aws4_request, SignedHeaders",
         ),
     );
