@@ -190,6 +190,12 @@ impl std::fmt::Display for Corrupt {
     }
 }
 
+/// A stored number's text, parsed.
+fn parse_number(text: &[u8]) -> Result<Number, Corrupt> {
+    let text = std::str::from_utf8(text).map_err(|_| Corrupt::NotUtf8)?;
+    Number::parse(text).map_err(|_| Corrupt::Number)
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -292,8 +298,7 @@ impl<'a> Reader<'a> {
                 digits
             }
             None => {
-                let text = std::str::from_utf8(text).map_err(|_| Corrupt::NotUtf8)?;
-                let number = Number::parse(text).map_err(|_| Corrupt::Number)?;
+                let number = parse_number(text)?;
                 write!(out, "{number}").expect("numbers format into a Vec");
                 number.significant_digits()
             }
@@ -367,8 +372,7 @@ impl<'a> Reader<'a> {
     }
 
     fn number(&mut self) -> Result<Number, Corrupt> {
-        let text = std::str::from_utf8(self.bytes()?).map_err(|_| Corrupt::NotUtf8)?;
-        Number::parse(text).map_err(|_| Corrupt::Number)
+        parse_number(self.bytes()?)
     }
 
     fn item(&mut self) -> Result<Item, Corrupt> {
