@@ -70,6 +70,25 @@ pub(crate) fn key_after(key: &[u8]) -> Vec<u8> {
     next
 }
 
+/// What a read of `range` depended on: all of it, or (when it stopped early at `last`) the
+/// part up to and including `last` in the direction it read.
+pub(crate) fn read_through(range: &KeyRange, last: Option<&[u8]>, reverse: bool) -> KeyRange {
+    match last {
+        Some(last) if reverse => KeyRange::new(last.to_vec(), range.end.clone()),
+        Some(last) => KeyRange::new(range.start.clone(), key_after(last)),
+        None => range.clone(),
+    }
+}
+
+/// What is left of `range` to read once `read` (a [`read_through`] of it) has been.
+pub(crate) fn unread(range: &KeyRange, read: &KeyRange, reverse: bool) -> KeyRange {
+    if reverse {
+        KeyRange::new(range.start.clone(), read.start.clone())
+    } else {
+        KeyRange::new(read.end.clone(), range.end.clone())
+    }
+}
+
 /// What a transaction read, for engines that detect conflicts themselves (optimistic engines).
 #[derive(Clone, Debug, Default)]
 pub struct ReadSet {
@@ -169,11 +188,8 @@ pub(crate) fn visit_pages(
         }
         match page.last() {
             Some((last, _)) if page.len() == PAGE => {
-                cursor = if reverse {
-                    KeyRange::new(cursor.start.clone(), last.clone())
-                } else {
-                    KeyRange::new(key_after(last), cursor.end.clone())
-                };
+                let read = read_through(&cursor, Some(last), reverse);
+                cursor = unread(&cursor, &read, reverse);
             }
             _ => break,
         }

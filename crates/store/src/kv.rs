@@ -3,7 +3,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::engine::{key_after, visit_pages};
+use crate::engine::{read_through, unread, visit_pages};
 use crate::{Changes, Conflict, Engine, Error, KeyRange, KeyValue, ReadSet, Result, Transaction};
 
 /// How long a transaction keeps retrying on conflicts before it gives up.
@@ -250,16 +250,8 @@ impl Tx {
             let page = self.inner.range(&cursor, want, reverse)?;
             let exhausted = page.len() < want;
             // The part of `cursor` this page has fully accounted for.
-            let covered = match page.last() {
-                Some((last, _)) if !exhausted => {
-                    if reverse {
-                        KeyRange::new(last.clone(), cursor.end.clone())
-                    } else {
-                        KeyRange::new(cursor.start.clone(), key_after(last))
-                    }
-                }
-                _ => cursor.clone(),
-            };
+            let last = page.last().filter(|_| !exhausted);
+            let covered = read_through(&cursor, last.map(|(key, _)| key.as_slice()), reverse);
             let stored = page
                 .into_iter()
                 .filter(|(key, _)| !self.writes.contains_key(key) && !self.is_cleared(key));
@@ -279,26 +271,12 @@ impl Tx {
             if exhausted {
                 break;
             }
-            cursor = if reverse {
-                KeyRange::new(cursor.start.clone(), covered.start)
-            } else {
-                KeyRange::new(covered.end, cursor.end.clone())
-            };
+            cursor = unread(&cursor, &covered, reverse);
         }
         let stopped = out.last().filter(|_| out.len() == limit);
         let read = read_through(range, stopped.map(|(last, _)| last.as_slice()), reverse);
         self.reads.ranges.push(read);
         Ok(out)
-    }
-}
-
-/// What a read of `range` depended on: all of it, or (when it stopped early at `last`) the
-/// part up to and including `last` in the direction it read.
-fn read_through(range: &KeyRange, last: Option<&[u8]>, reverse: bool) -> KeyRange {
-    match last {
-        Some(last) if reverse => KeyRange::new(last.to_vec(), range.end.clone()),
-        Some(last) => KeyRange::new(range.start.clone(), key_after(last)),
-        None => range.clone(),
     }
 }
 
