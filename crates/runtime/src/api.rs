@@ -276,12 +276,12 @@ fn trace_id(now: SystemTime) -> String {
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs();
-    let id = unkai_types::request_id().replace('-', "");
+    let random: u128 = rand::random();
     format!(
-        "Root=1-{seconds:08x}-{};Parent={};Sampled=0;Lineage=1:{}:0",
-        &id[..24],
-        &id[16..32],
-        &id[..8]
+        "Root=1-{seconds:08x}-{:024x};Parent={:016x};Sampled=0;Lineage=1:{:08x}:0",
+        random >> 32,
+        random as u64,
+        (random >> 96) as u32
     )
 }
 

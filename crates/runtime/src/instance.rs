@@ -2,6 +2,7 @@
 //! exit, and the task that turns its output into log events.
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -643,24 +644,32 @@ fn report_line(
     max_memory_mb: u64,
     init: Option<Duration>,
 ) -> String {
-    let millis = duration.as_secs_f64() * 1000.0;
     let billed = (duration.as_micros().div_ceil(1000)).max(1);
     let mut line = format!(
-        "REPORT RequestId: {request_id}\tDuration: {millis:.2} ms\tBilled Duration: {billed} ms\t\
-         Memory Size: {memory_mb} MB\tMax Memory Used: {max_memory_mb} MB\t"
+        "REPORT RequestId: {request_id}\tDuration: {} ms\tBilled Duration: {billed} ms\t\
+         Memory Size: {memory_mb} MB\tMax Memory Used: {max_memory_mb} MB\t",
+        Millis(duration)
     );
     if let Some(init) = init {
-        line.push_str(&format!(
-            "Init Duration: {:.2} ms\t",
-            init.as_secs_f64() * 1000.0
-        ));
+        let _ = write!(line, "Init Duration: {} ms\t", Millis(init));
     }
     line
 }
 
+/// A duration in milliseconds with two decimals (`2.15`), rounded half up, without going
+/// through floating point (the REPORT line is written once per invocation).
+struct Millis(Duration);
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hundredths = (self.0.as_nanos() + 5_000) / 10_000;
+        write!(f, "{}.{:02}", hundredths / 100, hundredths % 100)
+    }
+}
+
 /// The worker's peak resident memory in MB (`VmHWM`).
 fn max_memory_mb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+    read_proc(&format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {
             status
@@ -676,6 +685,15 @@ fn max_memory_mb(pid: u32) -> u64 {
                 })
         })
         .map_or(0, |kb| kb.div_ceil(1024))
+}
+
+/// A file under `/proc`, read into a buffer sized for it at once: `read_to_string` starts
+/// from the size `stat` reports, zero there, and probes with a read of 32 bytes, then 64…
+fn read_proc(path: &str) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut text = String::with_capacity(4096);
+    std::fs::File::open(path)?.read_to_string(&mut text)?;
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -697,5 +715,16 @@ mod tests {
              Billed Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 39 MB\t\
              Init Duration: 130.12 ms\t"
         );
+    }
+
+    #[test]
+    fn millis_have_two_decimals_rounded_half_up() {
+        let shown = |nanos: u64| Millis(Duration::from_nanos(nanos)).to_string();
+        assert_eq!(shown(0), "0.00");
+        assert_eq!(shown(4_999), "0.00");
+        assert_eq!(shown(5_000), "0.01");
+        assert_eq!(shown(999_999), "1.00");
+        assert_eq!(shown(1_005_000), "1.01");
+        assert_eq!(shown(12_000_000_000), "12000.00");
     }
 }

@@ -163,7 +163,10 @@ pub(crate) fn spawn(
     let shared = stream.clone();
     tokio::spawn(async move {
         let (mut output_open, mut instance_open) = (true, true);
-        let mut flush = tokio::time::interval(FLUSH_EVERY);
+        // The first batch goes a period from now, not at once: a cold start's first
+        // invocation is under way then, and a store commit would compete with it.
+        let mut flush =
+            tokio::time::interval_at(tokio::time::Instant::now() + FLUSH_EVERY, FLUSH_EVERY);
         flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         while output_open || instance_open {
             tokio::select! {
