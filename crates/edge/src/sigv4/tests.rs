@@ -112,6 +112,42 @@ fn components_separated_by_spaces_only_and_upper_case_header_names_verify() {
 }
 
 #[test]
+fn components_separated_by_commas_alone_or_with_runs_of_spaces_verify() {
+    let (mut headers, query) = documented_request();
+    let signed = headers.clone();
+    let request = parts("GET", "/", Some(query), &signed);
+    for authorization in [
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request,\
+         SignedHeaders=content-type;host;x-amz-date,\
+         Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+        "AWS4-HMAC-SHA256   Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request ,  \
+         SignedHeaders=content-type;host;x-amz-date,,\t\
+         Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7 ,",
+    ] {
+        headers.insert("authorization", HeaderValue::from_static(authorization));
+        let signature = parse(&headers, Some(query)).unwrap().unwrap();
+        assert_eq!(signature.access_key_id, "AKIDEXAMPLE", "{authorization}");
+        verify(
+            &request,
+            &signature,
+            EMPTY_SHA256,
+            SECRET,
+            &KeyCache::default(),
+        )
+        .unwrap();
+    }
+    headers.insert(
+        "authorization",
+        HeaderValue::from_static(
+            "AWS4-HMAC-SHA256 Credential=a/b/c/d/e/, SignedHeaders=host, Signature=b",
+        ),
+    );
+    assert!(
+        matches!(parse(&headers, None), Err(Problem::Incomplete(m)) if m.ends_with("got 'a/b/c/d/e/'"))
+    );
+}
+
+#[test]
 fn our_signer_reproduces_the_documented_signature() {
     let (mut headers, query) = documented_request();
     headers.remove("authorization");
