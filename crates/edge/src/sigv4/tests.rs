@@ -88,45 +88,30 @@ fn the_documented_example_verifies_and_a_wrong_secret_does_not() {
 }
 
 #[test]
-fn components_separated_by_spaces_only_and_upper_case_header_names_verify() {
-    let (mut headers, query) = documented_request();
-    headers.insert(
-        "authorization",
-        HeaderValue::from_static(
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request \
-             SignedHeaders=Content-Type;HOST;x-amz-date\t\
-             Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
-        ),
-    );
-    let signature = parse(&headers, Some(query)).unwrap().unwrap();
-    assert_eq!(signature.signed_headers, "content-type;host;x-amz-date");
-    let request = parts("GET", "/", Some(query), &headers);
-    verify(
-        &request,
-        &signature,
-        EMPTY_SHA256,
-        SECRET,
-        &KeyCache::default(),
-    )
-    .unwrap();
-}
-
-#[test]
-fn components_separated_by_commas_alone_or_with_runs_of_spaces_verify() {
+fn every_spelling_of_the_authorization_header_verifies() {
     let (mut headers, query) = documented_request();
     let signed = headers.clone();
     let request = parts("GET", "/", Some(query), &signed);
     for authorization in [
+        // Spaces only between components, upper-case signed header names.
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request \
+         SignedHeaders=Content-Type;HOST;x-amz-date\t\
+         Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+        // Commas alone.
         "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request,\
          SignedHeaders=content-type;host;x-amz-date,\
          Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+        // Runs of spaces and tabs, empty components.
         "AWS4-HMAC-SHA256   Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request ,  \
          SignedHeaders=content-type;host;x-amz-date,,\t\
          Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7 ,",
     ] {
         headers.insert("authorization", HeaderValue::from_static(authorization));
         let signature = parse(&headers, Some(query)).unwrap().unwrap();
-        assert_eq!(signature.access_key_id, "AKIDEXAMPLE", "{authorization}");
+        assert_eq!(
+            signature.signed_headers, "content-type;host;x-amz-date",
+            "{authorization}"
+        );
         verify(
             &request,
             &signature,
@@ -136,15 +121,6 @@ fn components_separated_by_commas_alone_or_with_runs_of_spaces_verify() {
         )
         .unwrap();
     }
-    headers.insert(
-        "authorization",
-        HeaderValue::from_static(
-            "AWS4-HMAC-SHA256 Credential=a/b/c/d/e/, SignedHeaders=host, Signature=b",
-        ),
-    );
-    assert!(
-        matches!(parse(&headers, None), Err(Problem::Incomplete(m)) if m.ends_with("got 'a/b/c/d/e/'"))
-    );
 }
 
 #[test]
@@ -219,25 +195,22 @@ fn malformed_authorization_headers_are_described() {
          existence of either a 'X-Amz-Date' or a 'Date' header. \
          Authorization=AWS4-HMAC-SHA256 Credential=a/b/c/d/e, Signature=b"
     );
-    headers.insert(
-        "authorization",
-        HeaderValue::from_static(
-            "AWS4-HMAC-SHA256 Credential=a/b/c/d, SignedHeaders=host, Signature=b",
-        ),
-    );
     headers.insert("x-amz-date", HeaderValue::from_static("20150830T123600Z"));
-    assert!(
-        matches!(parse(&headers, None), Err(Problem::Incomplete(m)) if m.starts_with("Credential must have exactly 5"))
-    );
-    headers.insert(
-        "authorization",
-        HeaderValue::from_static(
-            "AWS4-HMAC-SHA256 Credential=a/b/c/d/e/f, SignedHeaders=host, Signature=b",
-        ),
-    );
-    assert!(
-        matches!(parse(&headers, None), Err(Problem::Incomplete(m)) if m.ends_with("got 'a/b/c/d/e/f'"))
-    );
+    for credential in ["a/b/c/d", "a/b/c/d/e/f", "a/b/c/d/e/"] {
+        let authorization =
+            format!("AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders=host, Signature=b");
+        headers.insert("authorization", authorization.parse().unwrap());
+        let Err(Problem::Incomplete(message)) = parse(&headers, None) else {
+            panic!("{credential} accepted");
+        };
+        assert_eq!(
+            message,
+            format!(
+                "Credential must have exactly 5 slash-delimited elements, e.g. \
+                 keyid/date/region/service/term, got '{credential}'"
+            )
+        );
+    }
     headers.insert(
         "authorization",
         HeaderValue::from_static(
