@@ -94,26 +94,27 @@ fn encode_value(value: &Value, out: &mut Vec<u8>) {
 
 /// Reads a stored item.
 pub fn decode_item(bytes: &[u8]) -> Result<Item, String> {
-    let mut reader = Reader { bytes, at: 0 };
-    let item = reader.item().map_err(|corrupt| corrupt.to_string())?;
-    if reader.at != bytes.len() {
-        return Err(format!("{} trailing bytes", bytes.len() - reader.at));
-    }
-    Ok(item)
+    read_whole(bytes, Reader::item)
 }
 
 /// Writes a stored item as DynamoDB JSON, the same text the decoded item serializes to, and
 /// returns its size as [`super::size::item_size`] counts it, without building the item:
 /// what reads that show items whole (no projection, no filter) send.
 pub fn transcode_item(bytes: &[u8], out: &mut Vec<u8>) -> Result<usize, String> {
+    read_whole(bytes, |reader| Ok(reader.json_item(out)?.0))
+}
+
+/// Reads `bytes` with `read`, which must consume all of them.
+fn read_whole<'a, T>(
+    bytes: &'a [u8],
+    read: impl FnOnce(&mut Reader<'a>) -> Result<T, Corrupt>,
+) -> Result<T, String> {
     let mut reader = Reader { bytes, at: 0 };
-    let (size, _) = reader
-        .json_item(out)
-        .map_err(|corrupt| corrupt.to_string())?;
+    let read = read(&mut reader).map_err(|corrupt| corrupt.to_string())?;
     if reader.at != bytes.len() {
         return Err(format!("{} trailing bytes", bytes.len() - reader.at));
     }
-    Ok(size)
+    Ok(read)
 }
 
 /// Writes `bytes` as a JSON string if they are ASCII needing no escape (most stored strings;
