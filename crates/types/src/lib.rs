@@ -24,6 +24,19 @@ pub struct Caller {
     pub access_key_id: String,
 }
 
+impl Caller {
+    /// An account's root user as AWS identifies it (`arn:aws:iam::<account>:root`, the
+    /// account id as its user id), signing with `access_key_id`.
+    pub fn root(account: &str, access_key_id: &str) -> Self {
+        Self {
+            account: account.into(),
+            arn: format!("arn:aws:iam::{account}:root"),
+            user_id: account.into(),
+            access_key_id: access_key_id.into(),
+        }
+    }
+}
+
 /// A fresh request id: a lowercase UUID v4, as AWS sends in `x-amzn-RequestId`. The random
 /// bits come from a thread-local generator seeded by the OS, not a system call per request.
 pub fn request_id() -> String {
@@ -74,6 +87,17 @@ pub fn clf_time(unix_ms: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_root_caller_is_named_as_aws_names_it() {
+        let root = super::Caller::root("123456789012", "AKIA");
+        assert_eq!(root.arn, "arn:aws:iam::123456789012:root");
+        assert_eq!(
+            (root.account.as_str(), root.user_id.as_str()),
+            ("123456789012", "123456789012")
+        );
+        assert_eq!(root.access_key_id, "AKIA");
+    }
+
     #[test]
     fn clf_time_is_common_log_format() {
         assert_eq!(

@@ -157,12 +157,7 @@ impl Fixture {
         let request = Request {
             context: unkai_edge::Context {
                 request_id: "r".into(),
-                caller: Caller {
-                    account: "000000000000".into(),
-                    arn: "arn:aws:iam::000000000000:root".into(),
-                    user_id: "000000000000".into(),
-                    access_key_id: "test".into(),
-                },
+                caller: Caller::root("000000000000", "test"),
                 region: "us-east-1".into(),
                 received: SystemTime::now(),
             },

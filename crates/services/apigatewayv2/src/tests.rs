@@ -126,12 +126,7 @@ fn fixture_on(clock: Clock) -> Fixture {
 }
 
 fn caller() -> Caller {
-    Caller {
-        account: "000000000000".into(),
-        arn: "arn:aws:iam::000000000000:root".into(),
-        user_id: "000000000000".into(),
-        access_key_id: "test".into(),
-    }
+    Caller::root("000000000000", "test")
 }
 
 /// A control-plane call to `service`: its status and JSON body.

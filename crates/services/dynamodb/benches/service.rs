@@ -26,12 +26,7 @@ fn request(operation: &str, body: &str) -> Request {
     Request {
         context: Context {
             request_id: unkai_types::request_id(),
-            caller: Caller {
-                account: "000000000000".into(),
-                arn: "arn:aws:iam::000000000000:root".into(),
-                user_id: "000000000000".into(),
-                access_key_id: "test".into(),
-            },
+            caller: Caller::root("000000000000", "test"),
             region: "us-east-1".into(),
             received: SystemTime::now(),
         },
