@@ -131,26 +131,29 @@ impl<E: BadBody> Call<'_, E> {
 /// (`/2015-03-31/functions/{FunctionName}`): each `{Label}` takes one non-empty segment,
 /// percent-decoded; every other part must be equal.
 pub fn labels(template: &str, segments: &[&str]) -> Option<Vec<String>> {
-    let parts: Vec<&str> = template.split('/').collect();
-    if parts.len() != segments.len() {
+    // Services try their templates in turn, so a mismatch is the common case: it is found
+    // without allocating.
+    if template.bytes().filter(|&byte| byte == b'/').count() + 1 != segments.len() {
         return None;
     }
-    let mut labels = Vec::new();
-    for (part, segment) in parts.iter().zip(segments) {
+    let parts = || template.split('/').zip(segments);
+    let matches = parts().all(|(part, segment)| {
         if part.starts_with('{') {
-            if segment.is_empty() {
-                return None;
-            }
-            labels.push(
+            !segment.is_empty()
+        } else {
+            part == *segment
+        }
+    });
+    matches.then(|| {
+        parts()
+            .filter(|(part, _)| part.starts_with('{'))
+            .map(|(_, segment)| {
                 percent_encoding::percent_decode_str(segment)
                     .decode_utf8_lossy()
-                    .into_owned(),
-            );
-        } else if part != segment {
-            return None;
-        }
-    }
-    Some(labels)
+                    .into_owned()
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]
