@@ -448,19 +448,83 @@ fn with_content_type(mut headers: Vec<(String, String)>) -> Vec<(String, String)
     headers
 }
 
+/// The members of an answer object that the mappings read, each parsed; the rest (an echoed
+/// event, say) is only checked to be JSON, which costs no allocation. `None` for JSON that is
+/// not an object.
+fn answer(payload: &[u8]) -> Result<Option<Json>, Malformed> {
+    match serde_json::from_slice::<Members>(payload) {
+        Ok(Members(members)) => Ok(Some(Json::Object(members))),
+        Err(_) if serde_json::from_slice::<serde::de::IgnoredAny>(payload).is_ok() => Ok(None),
+        Err(_) => Err(Malformed("the answer is not JSON")),
+    }
+}
+
+struct Members(Map<String, Json>);
+
+/// A member name, sorted without copying it.
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
+enum Member {
+    StatusCode,
+    Headers,
+    MultiValueHeaders,
+    Cookies,
+    Body,
+    IsBase64Encoded,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = Map::new();
+                while let Some(member) = map.next_key::<Member>()? {
+                    let name = match member {
+                        Member::StatusCode => "statusCode",
+                        Member::Headers => "headers",
+                        Member::MultiValueHeaders => "multiValueHeaders",
+                        Member::Cookies => "cookies",
+                        Member::Body => "body",
+                        Member::IsBase64Encoded => "isBase64Encoded",
+                        Member::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    // A repeated member: the last one counts, as in a parsed document.
+                    members.insert(name.to_owned(), map.next_value()?);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Maps a payload format 2.0 answer: a document with `statusCode` (`headers`, `cookies`,
 /// `body`, `isBase64Encoded`), or any other JSON value, which is the body of a 200
 /// `application/json` response.
 pub fn map_v2(payload: &[u8]) -> Result<Mapped, Malformed> {
-    let document: Json =
-        serde_json::from_slice(payload).map_err(|_| Malformed("the answer is not JSON"))?;
-    if document.get("statusCode").is_none() {
-        return Ok(Mapped {
-            status: 200,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: payload.to_vec(),
-        });
-    }
+    let document = match answer(payload)? {
+        Some(document) if document.get("statusCode").is_some() => document,
+        _ => {
+            return Ok(Mapped {
+                status: 200,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: payload.to_vec(),
+            });
+        }
+    };
     let status = status_of(&document)?;
     let mut headers = Vec::new();
     if let Some(map) = document["headers"].as_object() {
@@ -483,11 +547,10 @@ pub fn map_v2(payload: &[u8]) -> Result<Mapped, Malformed> {
 /// Maps a payload format 1.0 answer: `statusCode`, `headers`, `multiValueHeaders` (which win
 /// over `headers` for the same name), `body`, `isBase64Encoded`.
 pub fn map_v1(payload: &[u8]) -> Result<Mapped, Malformed> {
-    let document: Json =
-        serde_json::from_slice(payload).map_err(|_| Malformed("the answer is not JSON"))?;
-    if !document.is_object() || document.get("statusCode").is_none() {
+    let Some(document) = answer(payload)?.filter(|document| document.get("statusCode").is_some())
+    else {
         return Err(Malformed("the answer has no statusCode"));
-    }
+    };
     let status = status_of(&document)?;
     let multi = document["multiValueHeaders"].as_object();
     let mut headers = Vec::new();
@@ -698,6 +761,15 @@ mod tests {
                 vec![("content-type".into(), "application/json".into())]
             );
         }
+        // Other members are skipped; a repeated member (however spelt) counts once, the last.
+        let mapped = map_v2(
+            br#"{"echo": {"a": [1, {"b": null}]}, "statusCode": 500, "status\u0043ode": 202,
+                 "body": "x"}"#,
+        )
+        .unwrap();
+        assert_eq!((mapped.status, mapped.body.as_slice()), (202, &b"x"[..]));
+        assert!(map_v2(br#"{"statusCode": null}"#).is_err());
+        assert!(map_v2(br#"{"a": 1} x"#).is_err());
         assert!(map_v2(b"not json").is_err());
         assert!(map_v2(br#"{"statusCode": "abc"}"#).is_err());
         assert!(map_v2(br#"{"statusCode": 1000}"#).is_err());

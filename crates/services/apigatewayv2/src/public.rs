@@ -73,13 +73,40 @@ impl Public for ApiGatewayV2 {
 
     fn call(&self, request: PublicRequest) -> BoxFuture<'_, Response> {
         Box::pin(async move {
-            if let Some(fallback) = self.inner.fallback.get()
-                && !self.has_api(&request).await
-            {
+            let host = request
+                .parts
+                .headers
+                .get(http::header::HOST)
+                .and_then(|host| host.to_str().ok())
+                .unwrap_or_default();
+            let domain = host
+                .rsplit_once(':')
+                .map_or(host, |(name, _)| name)
+                .to_owned();
+            let api_id = domain.split('.').next().unwrap_or_default();
+            let raw_path = request.parts.uri.path();
+            let found = self
+                .inner
+                .kv
+                .transact(|tx| find(tx, api_id, raw_path))
+                .await;
+            // Another kind of API (REST) may own the id; a failed lookup answers here.
+            if let (Ok(None), Some(fallback)) = (&found, self.inner.fallback.get()) {
                 return fallback.call(request).await;
             }
             let request_id = request.request_id.clone();
-            let mut response = self.serve(request).await;
+            let mut response = match found {
+                Ok(Some(Found::WebSocket(api))) => {
+                    self.serve_websocket(request, *api, &domain).await
+                }
+                Ok(Some(Found::Http(resolved))) => self.serve(request, &resolved, &domain).await,
+                Ok(Some(Found::Disabled)) => message(StatusCode::FORBIDDEN, "Forbidden"),
+                Ok(Some(Found::Unrouted) | None) => not_found(),
+                Err(error) => {
+                    tracing::error!(%error, api = %api_id, "API lookup failed");
+                    internal_error()
+                }
+            };
             if let Ok(id) = HeaderValue::from_str(&request_id) {
                 response.headers_mut().insert("apigw-requestid", id);
             }
@@ -97,28 +124,36 @@ struct Resolved {
     path: String,
 }
 
-/// The API's `execute-api` endpoint is off (`DisableExecuteApiEndpoint`).
-struct Disabled;
+/// What an API id and path lead to.
+enum Found {
+    /// A WebSocket API.
+    WebSocket(Box<Api>),
+    /// An HTTP API's stage.
+    Http(Box<Resolved>),
+    /// An HTTP API whose `execute-api` endpoint is off (`DisableExecuteApiEndpoint`).
+    Disabled,
+    /// An HTTP API with no deployed stage for the path.
+    Unrouted,
+}
 
-fn resolve(
-    tx: &mut unkai_store::Tx,
-    api_id: &str,
-    raw_path: &str,
-) -> Result<Option<Result<Resolved, Disabled>>, Error> {
+/// Reads the API `api_id` (`None`: there is none of this service's) and, for an HTTP API,
+/// the stage `raw_path` names and its deployment.
+fn find(tx: &mut unkai_store::Tx, api_id: &str, raw_path: &str) -> Result<Option<Found>, Error> {
     let Some(api) = store::get_api(tx, api_id)? else {
         return Ok(None);
     };
+    if api.protocol_type == store::WEBSOCKET {
+        return Ok(Some(Found::WebSocket(Box::new(api))));
+    }
     if api.protocol_type != store::HTTP {
-        return Ok(None);
+        return Ok(Some(Found::Unrouted));
     }
     if api.disable_execute_api_endpoint {
-        return Ok(Some(Err(Disabled)));
+        return Ok(Some(Found::Disabled));
     }
     let trimmed = raw_path.strip_prefix('/').unwrap_or(raw_path);
     let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
-    let first = percent_encoding::percent_decode_str(first)
-        .decode_utf8_lossy()
-        .into_owned();
+    let first = percent_encoding::percent_decode_str(first).decode_utf8_lossy();
     let mut chosen = None;
     if !first.is_empty()
         && first != store::DEFAULT_STAGE
@@ -133,22 +168,22 @@ fn resolve(
         chosen = Some((stage, raw_path.to_owned()));
     }
     let Some((stage, path)) = chosen else {
-        return Ok(None);
+        return Ok(Some(Found::Unrouted));
     };
     let Some(deployment_id) = &stage.deployment_id else {
-        return Ok(None);
+        return Ok(Some(Found::Unrouted));
     };
     let Some(deployment) =
         store::get::<Deployment>(tx, store::Kind::Deployment, api_id, deployment_id)?
     else {
-        return Ok(None);
+        return Ok(Some(Found::Unrouted));
     };
-    Ok(Some(Ok(Resolved {
+    Ok(Some(Found::Http(Box::new(Resolved {
         api,
         stage,
         deployment,
         path,
-    })))
+    }))))
 }
 
 /// `${stageVariables.name}` replaced by the stage's variables.
@@ -161,62 +196,7 @@ pub(crate) fn with_stage_variables(text: &str, variables: &[(String, String)]) -
 }
 
 impl ApiGatewayV2 {
-    /// Whether the request's host names one of its APIs (a failed lookup counts as yes, so
-    /// that the error is its own).
-    async fn has_api(&self, request: &PublicRequest) -> bool {
-        let host = request
-            .parts
-            .headers
-            .get(http::header::HOST)
-            .and_then(|host| host.to_str().ok())
-            .unwrap_or_default();
-        let api_id = host.split(['.', ':']).next().unwrap_or_default();
-        self.inner
-            .kv
-            .transact(|tx| store::get_api(tx, api_id))
-            .await
-            .map_or(true, |api| api.is_some())
-    }
-
-    async fn serve(&self, request: PublicRequest) -> Response {
-        let host = request
-            .parts
-            .headers
-            .get(http::header::HOST)
-            .and_then(|host| host.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let domain = host
-            .rsplit_once(':')
-            .map_or(host.as_str(), |(name, _)| name);
-        let api_id = domain.split('.').next().unwrap_or_default().to_owned();
-        let raw_path = request.parts.uri.path().to_owned();
-        let websocket = self
-            .inner
-            .kv
-            .transact(|tx| store::get_api(tx, &api_id))
-            .await
-            .ok()
-            .flatten()
-            .filter(|api| api.protocol_type == store::WEBSOCKET);
-        if let Some(api) = websocket {
-            let domain = domain.to_owned();
-            return self.serve_websocket(request, api, &domain).await;
-        }
-        let resolved = self
-            .inner
-            .kv
-            .transact(|tx| resolve(tx, &api_id, &raw_path))
-            .await;
-        let resolved = match resolved {
-            Ok(Some(Ok(resolved))) => resolved,
-            Ok(Some(Err(Disabled))) => return message(StatusCode::FORBIDDEN, "Forbidden"),
-            Ok(None) => return not_found(),
-            Err(error) => {
-                tracing::error!(%error, api = %api_id, "API lookup failed");
-                return internal_error();
-            }
-        };
+    async fn serve(&self, request: PublicRequest, resolved: &Resolved, domain: &str) -> Response {
         let origin = request
             .parts
             .headers
@@ -235,7 +215,7 @@ impl ApiGatewayV2 {
             apply_cors(&mut response, cors, origin.as_deref(), true);
             return response;
         }
-        let mut response = self.route(&request, &resolved, domain).await;
+        let mut response = self.route(&request, resolved, domain).await;
         if let Some(cors) = &resolved.api.cors {
             apply_cors(&mut response, cors, origin.as_deref(), false);
         }
