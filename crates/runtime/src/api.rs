@@ -248,7 +248,8 @@ async fn next(api: &Api) -> Response<Full<Bytes>> {
             r#"{"errorMessage":"The instance is stopping","errorType":"Runtime.Stopped"}"#,
         );
     };
-    let deadline = SystemTime::now() + job.timeout;
+    let now = SystemTime::now();
+    let deadline = now + job.timeout;
     let deadline_ms = deadline
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()
@@ -261,7 +262,7 @@ async fn next(api: &Api) -> Response<Full<Bytes>> {
         .header("lambda-runtime-aws-request-id", &job.request_id)
         .header("lambda-runtime-deadline-ms", deadline_ms.to_string())
         .header("lambda-runtime-invoked-function-arn", &job.invoked_arn)
-        .header("lambda-runtime-trace-id", trace_id(deadline));
+        .header("lambda-runtime-trace-id", trace_id(now));
     if let Some(context) = &job.client_context {
         response = response.header("lambda-runtime-client-context", context);
     }
@@ -270,19 +271,33 @@ async fn next(api: &Api) -> Response<Full<Bytes>> {
         .unwrap_or_else(|_| not_found())
 }
 
-/// An X-Ray trace header for one invocation (`Root=1-<time>-<random>;Parent=…;Sampled=0`).
+/// An X-Ray trace header for one invocation (`Root=1-<time>-<random>;Parent=…;Sampled=0`),
+/// written digit by digit: `format!` of wide hex numbers cost more than the rest of `next`.
 fn trace_id(now: SystemTime) -> String {
     let seconds = now
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs();
     let random: u128 = rand::random();
-    format!(
-        "Root=1-{seconds:08x}-{:024x};Parent={:016x};Sampled=0;Lineage=1:{:08x}:0",
-        random >> 32,
-        random as u64,
-        (random >> 96) as u32
-    )
+    let mut id = String::with_capacity(96);
+    id.push_str("Root=1-");
+    push_hex(&mut id, u128::from(seconds), 8);
+    id.push('-');
+    push_hex(&mut id, random >> 32, 24);
+    id.push_str(";Parent=");
+    push_hex(&mut id, random, 16);
+    id.push_str(";Sampled=0;Lineage=1:");
+    push_hex(&mut id, random >> 96, 8);
+    id.push_str(":0");
+    id
+}
+
+/// The low `digits` hex digits of `value`, in lowercase.
+fn push_hex(out: &mut String, value: u128, digits: u32) {
+    for digit in (0..digits).rev() {
+        let nibble = (value >> (4 * digit)) & 0xf;
+        out.push(char::from(b"0123456789abcdef"[nibble as usize]));
+    }
 }
 
 async fn read(request: http::Request<Incoming>) -> Result<Bytes, Response<Full<Bytes>>> {
@@ -319,4 +334,28 @@ fn json(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
         http::HeaderValue::from_static("application/json"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn trace_ids_have_x_rays_shape() {
+        let mut hex = String::new();
+        push_hex(&mut hex, 0xab, 4);
+        assert_eq!(hex, "00ab");
+        let id = trace_id(SystemTime::UNIX_EPOCH + Duration::from_secs(0x5759_e988));
+        let hex_of = |text: &str, digits: usize| {
+            text.len() == digits && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        };
+        let (root, rest) = id.split_once(";Parent=").unwrap();
+        let (parent, rest) = rest.split_once(";Sampled=0;Lineage=1:").unwrap();
+        assert!(hex_of(root.strip_prefix("Root=1-5759e988-").unwrap(), 24));
+        assert!(hex_of(parent, 16));
+        assert!(hex_of(rest.strip_suffix(":0").unwrap(), 8));
+        assert_ne!(id, trace_id(SystemTime::UNIX_EPOCH));
+    }
 }
