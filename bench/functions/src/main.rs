@@ -15,7 +15,9 @@
 //!   store reads, the sandbox, the spawn and the Runtime API.
 //! - Warm: the Rust function (`tests/functions/rust`, `lambda_runtime`) answering `echo` at
 //!   1, 16 and 64 connections: p50/p99, invocations/s and CPU per invocation (unkai, and the
-//!   workers).
+//!   workers); then the same with the lean function (`lean.rs`: this driver's binary as a
+//!   `bootstrap` with the least Runtime API client there is), where the worker's share is
+//!   small and what remains is unkai's.
 //! - Instances: N concurrent invocations of a function that sleeps 2 s, so N instances run at
 //!   once (AWS's default account concurrency is 1,000); errors must be 0.
 //! - `--unkai`, `--function`: the unkai binary and the Rust function's `bootstrap`; without
@@ -515,12 +517,12 @@ struct Warm {
     worker_cpu: f64,
 }
 
-async fn warm(server: &Server, connections: usize, seconds: f64) -> Result<Warm> {
+async fn warm(server: &Server, function: &str, connections: usize, seconds: f64) -> Result<Warm> {
     let pid = server.child.id();
     let mut pool = Vec::new();
     for _ in 0..connections {
         let mut connection = Connection::open(&server.authority).await?;
-        connection.invoke("rust", &json!({"n": 1}), false).await?;
+        connection.invoke(function, &json!({"n": 1}), false).await?;
         pool.push(connection);
     }
     let workers = children(pid);
@@ -530,11 +532,11 @@ async fn warm(server: &Server, connections: usize, seconds: f64) -> Result<Warm>
     let started = Instant::now();
     let mut tasks = Vec::new();
     for mut connection in pool {
-        let (stop, count) = (stop.clone(), count.clone());
+        let (stop, count, function) = (stop.clone(), count.clone(), function.to_owned());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             while !stop.load(Ordering::Relaxed) {
-                match connection.invoke("rust", &json!({"n": 1}), false).await {
+                match connection.invoke(&function, &json!({"n": 1}), false).await {
                     Ok(invoked) => {
                         latencies.push(invoked.elapsed);
                         count.fetch_add(1, Ordering::Relaxed);
@@ -565,8 +567,17 @@ async fn warm(server: &Server, connections: usize, seconds: f64) -> Result<Warm>
     })
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+mod lean;
+
+fn main() -> Result<()> {
+    // Started by unkai as the lean function's `bootstrap`.
+    if let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") {
+        return lean::serve(&api);
+    }
+    tokio::runtime::Runtime::new()?.block_on(run())
+}
+
+async fn run() -> Result<()> {
     let root = repo_root();
     let options = parse_options(&root)?;
     let (unkai, rust_bootstrap) = match (&options.unkai, &options.function) {
@@ -670,30 +681,47 @@ async fn main() -> Result<()> {
     );
 
     // Warm invocations.
-    let _ = writeln!(
-        out,
-        "## Warm Invoke, Rust function (`lambda_runtime`), {} s per row\n\n| connections | \
-         invocations/s | p50 | p99 | unkai CPU/invocation | worker CPU/invocation |\n|---:|---:|---:|---:|---:|---:|",
-        options.seconds
-    );
-    for connections in [1, 16, 64] {
-        let result = warm(&server, connections, options.seconds).await?;
-        eprintln!(
-            "  warm x{}: {:.0}/s p50 {}",
-            result.connections,
-            result.invocations as f64 / result.seconds,
-            us(result.p50)
-        );
+    let lean = Runtime {
+        name: "rust-lean",
+        runtime: "provided.al2023",
+        handler: "bootstrap",
+        files: vec![("bootstrap", std::fs::read(std::env::current_exe()?)?, 0o755)],
+        bare: Vec::new(),
+    };
+    create(&mut connection, lean.name, &lean).await?;
+    for (function, title) in [
+        ("rust", "Rust function (`lambda_runtime`)"),
+        (
+            "rust-lean",
+            "lean Rust function (`bench/functions/src/lean.rs`)",
+        ),
+    ] {
         let _ = writeln!(
             out,
-            "| {} | {:.0} | {} | {} | {:.1} µs | {:.1} µs |",
-            result.connections,
-            result.invocations as f64 / result.seconds,
-            us(result.p50),
-            us(result.p99),
-            result.unkai_cpu * 1e6,
-            result.worker_cpu * 1e6
+            "## Warm Invoke, {title}, {} s per row\n\n| connections | invocations/s | p50 | p99 | \
+             unkai CPU/invocation | worker CPU/invocation |\n|---:|---:|---:|---:|---:|---:|",
+            options.seconds
         );
+        for connections in [1, 16, 64] {
+            let result = warm(&server, function, connections, options.seconds).await?;
+            eprintln!(
+                "  warm {function} x{}: {:.0}/s p50 {}",
+                result.connections,
+                result.invocations as f64 / result.seconds,
+                us(result.p50)
+            );
+            let _ = writeln!(
+                out,
+                "| {} | {:.0} | {} | {} | {:.1} µs | {:.1} µs |",
+                result.connections,
+                result.invocations as f64 / result.seconds,
+                us(result.p50),
+                us(result.p99),
+                result.unkai_cpu * 1e6,
+                result.worker_cpu * 1e6
+            );
+        }
+        out.push('\n');
     }
 
     // Many instances at once.
