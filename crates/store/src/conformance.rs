@@ -36,7 +36,8 @@ macro_rules! conformance_suite {
             large_values_and_binary_keys,
             survives_reopen,
             decimal_keys_sort_numerically,
-            appends_are_stamped_in_commit_order
+            appends_are_stamped_in_commit_order,
+            decoded_records_follow_their_bytes
         );
     };
     (@tests $harness:expr; $($name:ident),*) => {
@@ -613,5 +614,43 @@ pub async fn appends_are_stamped_in_commit_order(h: &impl Harness) {
     for pair in values[5..].chunks(2) {
         assert_eq!(pair[1], pair[0] + 1, "{values:?}");
     }
+    kv.close().await.unwrap();
+}
+
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Counter(u64);
+
+impl crate::record::Record for Counter {
+    const VERSION: u8 = 1;
+}
+
+/// A record decoded once is handed out again while its bytes are unchanged, and decoded anew
+/// when they change (or is gone when they are).
+pub async fn decoded_records_follow_their_bytes(h: &impl Harness) {
+    let kv = h.open().await;
+    let decoded = crate::record::Decoded::<Counter>::default();
+    let read = |kv: &Kv| {
+        let kv = kv.clone();
+        let decoded = &decoded;
+        async move {
+            kv.transact(|tx| decoded.get(tx, &k("counter")))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(read(&kv).await, None);
+    put(&kv, k("counter"), &crate::record::encode(&Counter(1))).await;
+    let first = read(&kv).await.unwrap();
+    assert_eq!(*first, Counter(1));
+    assert!(Arc::ptr_eq(&first, &read(&kv).await.unwrap()));
+    put(&kv, k("counter"), &crate::record::encode(&Counter(2))).await;
+    assert_eq!(*read(&kv).await.unwrap(), Counter(2));
+    kv.transact(|tx| -> Result<(), Error> {
+        tx.clear(k("counter"));
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(read(&kv).await, None);
     kv.close().await.unwrap();
 }

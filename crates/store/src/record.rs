@@ -4,10 +4,13 @@
 //! and a golden-bytes test that pins its encoding; changing a record means a new version and a
 //! decoder for the old one.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{Error, Result};
+use crate::{Error, Result, Tx};
 
 /// A type stored in the key-value store.
 pub trait Record: Serialize + DeserializeOwned {
@@ -33,6 +36,47 @@ pub fn decode<R: Record>(key: &[u8], bytes: &[u8]) -> Result<R> {
             format!("record version {version}, expected {}", R::VERSION),
         )),
         None => Err(Error::corrupt(key, "empty record")),
+    }
+}
+
+/// Records of one type as last decoded, by key, with the bytes they were decoded from. A
+/// record is still read in the caller's transaction (a change by any node is seen at once);
+/// only decoding bytes already decoded is saved. Holds up to 1,024, then starts over.
+#[derive(Debug)]
+pub struct Decoded<R>(Mutex<HashMap<Vec<u8>, Seen<R>>>);
+
+/// A record's bytes and what they decode to.
+type Seen<R> = (Vec<u8>, Arc<R>);
+
+/// How many records a [`Decoded`] keeps before it starts over.
+const DECODED_KEPT: usize = 1024;
+
+impl<R> Default for Decoded<R> {
+    fn default() -> Self {
+        Self(Mutex::default())
+    }
+}
+
+impl<R: Record> Decoded<R> {
+    /// The record under `key`, read in `tx`.
+    pub fn get(&self, tx: &mut Tx, key: &[u8]) -> Result<Option<Arc<R>>> {
+        let Some(bytes) = tx.get(key)? else {
+            return Ok(None);
+        };
+        let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((seen, record)) = kept.get(key)
+            && *seen == bytes
+        {
+            return Ok(Some(record.clone()));
+        }
+        drop(kept);
+        let record = Arc::new(decode::<R>(key, &bytes)?);
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() >= DECODED_KEPT {
+            kept.clear();
+        }
+        kept.insert(key.to_vec(), (bytes, record.clone()));
+        Ok(Some(record))
     }
 }
 

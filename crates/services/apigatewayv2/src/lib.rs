@@ -81,6 +81,8 @@ struct Inner {
     authorized: std::sync::Mutex<std::collections::HashMap<String, (serde_json::Value, u64)>>,
     /// JWT issuers' signing keys (a cache: losing it fetches them again).
     keys: jwt::Keys,
+    /// APIs, stages and deployments as invoke URLs read them.
+    decoded: store::Decoded,
 }
 
 /// The API Gateway v2 service and its invoke URLs. Cheap to clone.
@@ -124,6 +126,7 @@ impl ApiGatewayV2 {
                 buckets: std::sync::Mutex::default(),
                 authorized: std::sync::Mutex::default(),
                 keys: jwt::Keys::default(),
+                decoded: store::Decoded::default(),
             }),
         }
     }

@@ -23,6 +23,7 @@
 //! (REST APIs) instead.
 
 use serde_json::Value as Json;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -88,7 +89,7 @@ impl Public for ApiGatewayV2 {
             let found = self
                 .inner
                 .kv
-                .transact(|tx| find(tx, api_id, raw_path))
+                .transact(|tx| find(&self.inner.decoded, tx, api_id, raw_path))
                 .await;
             // Another kind of API (REST) may own the id; a failed lookup answers here.
             if let (Ok(None), Some(fallback)) = (&found, self.inner.fallback.get()) {
@@ -97,7 +98,8 @@ impl Public for ApiGatewayV2 {
             let request_id = request.request_id.clone();
             let mut response = match found {
                 Ok(Some(Found::WebSocket(api))) => {
-                    self.serve_websocket(request, *api, &domain).await
+                    self.serve_websocket(request, Api::clone(&api), &domain)
+                        .await
                 }
                 Ok(Some(Found::Http(resolved))) => self.serve(request, &resolved, &domain).await,
                 Ok(Some(Found::Disabled)) => message(StatusCode::FORBIDDEN, "Forbidden"),
@@ -118,18 +120,18 @@ impl Public for ApiGatewayV2 {
 /// What a request resolved to: its API, stage, the stage's deployment, and the path within
 /// the stage.
 struct Resolved {
-    api: Api,
-    stage: Stage,
-    deployment: Deployment,
+    api: Arc<Api>,
+    stage: Arc<Stage>,
+    deployment: Arc<Deployment>,
     path: String,
 }
 
 /// What an API id and path lead to.
 enum Found {
     /// A WebSocket API.
-    WebSocket(Box<Api>),
+    WebSocket(Arc<Api>),
     /// An HTTP API's stage.
-    Http(Box<Resolved>),
+    Http(Resolved),
     /// An HTTP API whose `execute-api` endpoint is off (`DisableExecuteApiEndpoint`).
     Disabled,
     /// An HTTP API with no deployed stage for the path.
@@ -138,12 +140,17 @@ enum Found {
 
 /// Reads the API `api_id` (`None`: there is none of this service's) and, for an HTTP API,
 /// the stage `raw_path` names and its deployment.
-fn find(tx: &mut unkai_store::Tx, api_id: &str, raw_path: &str) -> Result<Option<Found>, Error> {
-    let Some(api) = store::get_api(tx, api_id)? else {
+fn find(
+    decoded: &store::Decoded,
+    tx: &mut unkai_store::Tx,
+    api_id: &str,
+    raw_path: &str,
+) -> Result<Option<Found>, Error> {
+    let Some(api) = decoded.api(tx, api_id)? else {
         return Ok(None);
     };
     if api.protocol_type == store::WEBSOCKET {
-        return Ok(Some(Found::WebSocket(Box::new(api))));
+        return Ok(Some(Found::WebSocket(api)));
     }
     if api.protocol_type != store::HTTP {
         return Ok(Some(Found::Unrouted));
@@ -157,13 +164,12 @@ fn find(tx: &mut unkai_store::Tx, api_id: &str, raw_path: &str) -> Result<Option
     let mut chosen = None;
     if !first.is_empty()
         && first != store::DEFAULT_STAGE
-        && let Some(stage) = store::get::<Stage>(tx, store::Kind::Stage, api_id, &first)?
+        && let Some(stage) = decoded.stage(tx, api_id, &first)?
     {
         chosen = Some((stage, format!("/{rest}")));
     }
     if chosen.is_none()
-        && let Some(stage) =
-            store::get::<Stage>(tx, store::Kind::Stage, api_id, store::DEFAULT_STAGE)?
+        && let Some(stage) = decoded.stage(tx, api_id, store::DEFAULT_STAGE)?
     {
         chosen = Some((stage, raw_path.to_owned()));
     }
@@ -173,17 +179,15 @@ fn find(tx: &mut unkai_store::Tx, api_id: &str, raw_path: &str) -> Result<Option
     let Some(deployment_id) = &stage.deployment_id else {
         return Ok(Some(Found::Unrouted));
     };
-    let Some(deployment) =
-        store::get::<Deployment>(tx, store::Kind::Deployment, api_id, deployment_id)?
-    else {
+    let Some(deployment) = decoded.deployment(tx, api_id, deployment_id)? else {
         return Ok(Some(Found::Unrouted));
     };
-    Ok(Some(Found::Http(Box::new(Resolved {
+    Ok(Some(Found::Http(Resolved {
         api,
         stage,
         deployment,
         path,
-    }))))
+    })))
 }
 
 /// `${stageVariables.name}` replaced by the stage's variables.

@@ -13,6 +13,8 @@
 //! | `ApiGateway, "connection", connection id` | [`Connection`]: an open WebSocket connection and its node |
 //! | `ApiGateway, "node-connection", node address, connection id` | empty: the connections a node holds |
 
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use unkai_store::record::{self, Record};
@@ -421,6 +423,35 @@ fn child_key(kind: Kind, api: &str, id: &str) -> Vec<u8> {
         .str(api)
         .str(id)
         .finish()
+}
+
+/// The records every request to an invoke URL reads, each decoded once per change (see
+/// [`record::Decoded`]).
+#[derive(Debug, Default)]
+pub(crate) struct Decoded {
+    apis: record::Decoded<Api>,
+    stages: record::Decoded<Stage>,
+    deployments: record::Decoded<Deployment>,
+}
+
+impl Decoded {
+    pub(crate) fn api(&self, tx: &mut Tx, id: &str) -> Result<Option<Arc<Api>>> {
+        self.apis.get(tx, &api_key(id))
+    }
+
+    pub(crate) fn stage(&self, tx: &mut Tx, api: &str, name: &str) -> Result<Option<Arc<Stage>>> {
+        self.stages.get(tx, &child_key(Kind::Stage, api, name))
+    }
+
+    pub(crate) fn deployment(
+        &self,
+        tx: &mut Tx,
+        api: &str,
+        id: &str,
+    ) -> Result<Option<Arc<Deployment>>> {
+        self.deployments
+            .get(tx, &child_key(Kind::Deployment, api, id))
+    }
 }
 
 /// Every record of `kind` under API `api`, by id.

@@ -57,7 +57,8 @@ pub struct Shared {
     kv: Kv,
     clock: Clock,
     janitor: janitor::Janitor,
-    tables: store::Tables,
+    /// Table records, decoded once per change.
+    tables: unkai_store::record::Decoded<table::Table>,
     options: Options,
 }
 
@@ -84,7 +85,7 @@ impl DynamoDb {
             kv,
             clock,
             janitor: janitor::Janitor::default(),
-            tables: store::Tables::default(),
+            tables: unkai_store::record::Decoded::default(),
             options,
         }))
     }

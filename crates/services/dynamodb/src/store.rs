@@ -14,9 +14,6 @@
 //! partition hash taken over all partition key values: an equality on every partition key
 //! attribute and on leading sort key attributes selects one contiguous range.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use unkai_store::record;
 use unkai_store::tuple::{self, KeyBuilder};
 use unkai_store::{KeyRange, Result, Space, Tx};
@@ -27,7 +24,7 @@ use crate::table::Table;
 /// The version of stored items and index entries.
 const ITEM_VERSION: u8 = 1;
 
-fn table_key(account: &str, region: &str, name: &str) -> Vec<u8> {
+pub(crate) fn table_key(account: &str, region: &str, name: &str) -> Vec<u8> {
     tuple::key(Space::DynamoDb)
         .str("table")
         .str(account)
@@ -62,48 +59,6 @@ pub(crate) fn get_table(
     tx.get(&key)?
         .map(|bytes| record::decode(&key, &bytes))
         .transpose()
-}
-
-/// Decoded table records. Data operations still read the record in their transaction (a
-/// change by any node is seen at once) but decode it only when its bytes differ from the
-/// ones decoded last.
-#[derive(Debug, Default)]
-pub(crate) struct Tables(Mutex<HashMap<Vec<u8>, Decoded>>);
-
-/// A table record's bytes and what they decode to.
-type Decoded = (Vec<u8>, Arc<Table>);
-
-/// How many decoded records [`Tables`] keeps before it starts over.
-const TABLES_CACHED: usize = 1024;
-
-impl Tables {
-    /// The table `name`, as [`get_table`] reads it.
-    pub(crate) fn get(
-        &self,
-        tx: &mut Tx,
-        account: &str,
-        region: &str,
-        name: &str,
-    ) -> Result<Option<Arc<Table>>> {
-        let key = table_key(account, region, name);
-        let Some(bytes) = tx.get(&key)? else {
-            return Ok(None);
-        };
-        let cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((seen, table)) = cached.get(&key)
-            && *seen == bytes
-        {
-            return Ok(Some(table.clone()));
-        }
-        drop(cached);
-        let table = Arc::new(decode_table(&key, &bytes)?);
-        let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if cached.len() >= TABLES_CACHED {
-            cached.clear();
-        }
-        cached.insert(key, (bytes, table.clone()));
-        Ok(Some(table))
-    }
 }
 
 pub(crate) fn decode_table(key: &[u8], bytes: &[u8]) -> Result<Table> {

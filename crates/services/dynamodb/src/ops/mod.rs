@@ -62,9 +62,8 @@ impl crate::Shared {
         scope: Scope<'_>,
         name: &str,
     ) -> Result<Arc<Table>, Error> {
-        self.tables
-            .get(tx, scope.account, scope.region, name)?
-            .ok_or_else(Error::no_table)
+        let key = store::table_key(scope.account, scope.region, name);
+        self.tables.get(tx, &key)?.ok_or_else(Error::no_table)
     }
 }
 
