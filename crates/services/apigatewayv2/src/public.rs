@@ -98,8 +98,7 @@ impl Public for ApiGatewayV2 {
             let request_id = request.request_id.clone();
             let mut response = match found {
                 Ok(Some(Found::WebSocket(api))) => {
-                    self.serve_websocket(request, Api::clone(&api), &domain)
-                        .await
+                    self.serve_websocket(request, api, &domain).await
                 }
                 Ok(Some(Found::Http(resolved))) => self.serve(request, &resolved, &domain).await,
                 Ok(Some(Found::Disabled)) => message(StatusCode::FORBIDDEN, "Forbidden"),

@@ -128,19 +128,23 @@ fn iso(ms: u64) -> String {
     format!("{}.{:03}Z", iso.trim_end_matches('Z'), ms % 1000)
 }
 
+/// A stage and the deployment it serves.
+type Served = (Arc<Stage>, Arc<Deployment>);
+
 /// The stage and deployment a WebSocket API serves at `stage`.
 fn deployment(
+    decoded: &store::Decoded,
     tx: &mut unkai_store::Tx,
     api: &str,
     stage: &str,
-) -> Result<Option<(Stage, Deployment)>, crate::error::Error> {
-    let Some(stage) = store::get::<Stage>(tx, store::Kind::Stage, api, stage)? else {
+) -> Result<Option<Served>, crate::error::Error> {
+    let Some(stage) = decoded.stage(tx, api, stage)? else {
         return Ok(None);
     };
     let Some(id) = &stage.deployment_id else {
         return Ok(None);
     };
-    let deployment = store::get::<Deployment>(tx, store::Kind::Deployment, api, id)?;
+    let deployment = decoded.deployment(tx, api, id)?;
     Ok(deployment.map(|deployment| (stage, deployment)))
 }
 
@@ -148,8 +152,8 @@ fn deployment(
 #[derive(Clone)]
 struct Session {
     gateway: ApiGatewayV2,
-    api: Api,
-    stage: Stage,
+    api: Arc<Api>,
+    stage: Arc<Stage>,
     deployment: Arc<Deployment>,
     id: String,
     domain: String,
@@ -426,7 +430,7 @@ impl ApiGatewayV2 {
     pub(crate) async fn serve_websocket(
         &self,
         mut request: PublicRequest,
-        api: Api,
+        api: Arc<Api>,
         domain: &str,
     ) -> Response {
         let path = request.parts.uri.path().to_owned();
@@ -453,7 +457,7 @@ impl ApiGatewayV2 {
         let found = self
             .inner
             .kv
-            .transact(|tx| deployment(tx, &api.id, stage_name))
+            .transact(|tx| deployment(&self.inner.decoded, tx, &api.id, stage_name))
             .await;
         let (stage, deployment) = match found {
             Ok(Some(found)) => found,
@@ -477,7 +481,7 @@ impl ApiGatewayV2 {
             gateway: self.clone(),
             api,
             stage,
-            deployment: Arc::new(deployment),
+            deployment,
             id: connection_id(),
             domain: domain.to_owned(),
             connected_ms: self.now_ms(),
